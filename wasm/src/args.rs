@@ -1,0 +1,104 @@
+//! Reading JavaScript arguments and building JavaScript values.
+
+use crate::error::{error, invalid_argument};
+use js_sys::{Array, BigInt, Object, Reflect, Uint8Array};
+use pegkit_core::{ErrorCode, hex};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A `Uint8Array` or hex string, for optional parameters (`name?: Bytes`).
+    #[wasm_bindgen(typescript_type = "Bytes")]
+    #[derive(Debug, Clone)]
+    pub type BytesArg;
+}
+
+/// Bytes from a `Uint8Array` or a hex string (either case).
+pub(crate) fn bytes(value: &JsValue, name: &str) -> Result<Vec<u8>, JsValue> {
+    if let Some(array) = value.dyn_ref::<Uint8Array>() {
+        return Ok(array.to_vec());
+    }
+    match value.as_string() {
+        Some(s) => hex::decode(&s).map_err(|e| error(e.code(), &format!("{name}: {e}"))),
+        None => Err(invalid_argument(name, "a Uint8Array or a hex string")),
+    }
+}
+
+/// Exactly `N` bytes from a `Uint8Array` or hex string (`invalid_length` otherwise).
+pub(crate) fn array<const N: usize>(value: &JsValue, name: &str) -> Result<[u8; N], JsValue> {
+    let v = bytes(value, name)?;
+    <[u8; N]>::try_from(v.as_slice()).map_err(|_| {
+        error(
+            "invalid_length",
+            &format!("{name} must be {N} bytes, got {}", v.len()),
+        )
+    })
+}
+
+/// A property of an object argument.
+pub(crate) fn prop(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    if !obj.is_object() {
+        return Err(invalid_argument(key, "a property of an object"));
+    }
+    Reflect::get(obj, &JsValue::from_str(key))
+}
+
+/// An unsigned 32-bit integer property (a `number`).
+pub(crate) fn u32_prop(obj: &JsValue, key: &str) -> Result<u32, JsValue> {
+    let v = prop(obj, key)?;
+    v.as_f64()
+        .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f))
+        .map(|f| f as u32)
+        .ok_or_else(|| invalid_argument(key, "an integer in 0..=4294967295"))
+}
+
+/// A signed 32-bit integer property (a `number`).
+pub(crate) fn i32_prop(obj: &JsValue, key: &str) -> Result<i32, JsValue> {
+    let v = prop(obj, key)?;
+    v.as_f64()
+        .filter(|f| f.fract() == 0.0 && (f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(f))
+        .map(|f| f as i32)
+        .ok_or_else(|| invalid_argument(key, "an integer in -2147483648..=2147483647"))
+}
+
+/// A signed 64-bit amount: a `bigint`, or a safe-integer `number`.
+pub(crate) fn i64_prop(obj: &JsValue, key: &str) -> Result<i64, JsValue> {
+    let v = prop(obj, key)?;
+    if v.is_bigint() {
+        return i64::try_from(v)
+            .map_err(|_| invalid_argument(key, "a bigint in the signed 64-bit range"));
+    }
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    v.as_f64()
+        .filter(|f| f.fract() == 0.0 && (-MAX_SAFE..=MAX_SAFE).contains(f))
+        .map(|f| f as i64)
+        .ok_or_else(|| invalid_argument(key, "a bigint (or a safe integer number)"))
+}
+
+/// An array property's elements.
+pub(crate) fn array_prop(obj: &JsValue, key: &str) -> Result<Array, JsValue> {
+    prop(obj, key)?
+        .dyn_into::<Array>()
+        .map_err(|_| invalid_argument(key, "an array"))
+}
+
+/// A plain object built from key/value pairs.
+pub(crate) fn object(entries: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in entries {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o.into()
+}
+
+/// A new `Uint8Array` copy of `bytes`.
+pub(crate) fn u8a(bytes: &[u8]) -> JsValue {
+    Uint8Array::from(bytes).into()
+}
+
+/// A `bigint`.
+pub(crate) fn bigint(v: i64) -> JsValue {
+    BigInt::from(v).into()
+}

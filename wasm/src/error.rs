@@ -1,0 +1,34 @@
+//! Errors thrown to JavaScript: instances of the shared `PegkitError` class with a stable `code`.
+
+use pegkit_core::ErrorCode;
+use std::fmt::Display;
+use wasm_bindgen::prelude::*;
+
+// The nodejs (CommonJS) build `require`s its snippet, so it gets the CommonJS twin of the class
+// file; every other target imports the ES module.
+#[cfg_attr(feature = "nodejs", wasm_bindgen(module = "/js/pegkit-error.cjs"))]
+#[cfg_attr(not(feature = "nodejs"), wasm_bindgen(module = "/js/pegkit-error.js"))]
+extern "C" {
+    /// The JavaScript `PegkitError` class (`extends Error`, with a string `code`).
+    #[wasm_bindgen(extends = js_sys::Error)]
+    #[derive(Debug, Clone)]
+    pub type PegkitError;
+
+    #[wasm_bindgen(js_name = makePegkitError)]
+    fn make(code: &str, message: &str) -> PegkitError;
+}
+
+/// A `PegkitError` with `code` and `message`.
+pub(crate) fn error(code: &str, message: &str) -> JsValue {
+    make(code, message).into()
+}
+
+/// A `PegkitError` from a core error.
+pub(crate) fn from_core<E: ErrorCode + Display>(err: &E) -> JsValue {
+    error(err.code(), &err.to_string())
+}
+
+/// A `PegkitError` for an argument of the wrong JavaScript type (`invalid_argument`).
+pub(crate) fn invalid_argument(name: &str, expected: &str) -> JsValue {
+    error("invalid_argument", &format!("{name} must be {expected}"))
+}

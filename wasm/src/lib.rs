@@ -1,0 +1,19 @@
+//! pegkit for JavaScript: the `pegkit` npm package is this crate built by wasm-pack.
+//!
+//! Conventions: camelCase names; bytes are `Uint8Array` in and out, and hex strings are accepted
+//! wherever bytes are; satoshi amounts are `bigint`; txids and block hashes are hex strings in
+//! Bitcoin's display order; every error is a `PegkitError` (a subclass of `Error`) whose `code` is
+//! the same stable string the CLI prints.
+
+#![forbid(unsafe_code)]
+
+mod args;
+mod error;
+mod header;
+mod schnorr;
+mod tx;
+
+pub use error::PegkitError;
+pub use header::{block_hash, decode_block, decode_header, encode_header};
+pub use schnorr::{schnorr_public_key, schnorr_sign, schnorr_verify};
+pub use tx::{decode_transaction, encode_transaction, txid, wtxid};
