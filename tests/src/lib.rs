@@ -1,0 +1,188 @@
+//! Loaders for the upstream test vectors in `tests/vectors/` (see its `PROVENANCE.md`). The files
+//! are compiled in with `include_str!`, unchanged, so every suite (native, Node, Chromium) reads
+//! the same bytes and none needs the file system.
+
+#![forbid(unsafe_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // vectors are fixed inputs
+
+use pegkit_core::hex;
+use serde_json::Value;
+
+/// One row of BIP340 `test-vectors.csv`.
+#[derive(Debug, Clone)]
+pub struct Bip340Row {
+    /// Row index (0..=18).
+    pub index: usize,
+    /// Secret key, when the row has one (signing rows).
+    pub secret_key: Option<Vec<u8>>,
+    /// 32-byte x-only public key as given (may be invalid).
+    pub public_key: Vec<u8>,
+    /// Aux randomness, when given.
+    pub aux_rand: Option<Vec<u8>>,
+    /// The message (any length).
+    pub message: Vec<u8>,
+    /// The 64-byte signature.
+    pub signature: Vec<u8>,
+    /// Expected verification result.
+    pub valid: bool,
+    /// Upstream comment.
+    pub comment: String,
+}
+
+/// BIP340 `test-vectors.csv` (bitcoin/bips bip-0340), all rows.
+pub fn bip340() -> Vec<Bip340Row> {
+    let csv = include_str!("../vectors/bips/bip340-test-vectors.csv");
+    let opt = |s: &str| {
+        if s.is_empty() {
+            None
+        } else {
+            Some(hex::decode(s).unwrap())
+        }
+    };
+    csv.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let f: Vec<&str> = line.splitn(8, ',').collect();
+            assert_eq!(f.len(), 8, "bip340 row: {line}");
+            Bip340Row {
+                index: f[0].parse().unwrap(),
+                secret_key: opt(f[1]),
+                public_key: hex::decode(f[2]).unwrap(),
+                aux_rand: opt(f[3]),
+                message: hex::decode(f[4]).unwrap(),
+                signature: hex::decode(f[5]).unwrap(),
+                valid: match f[6] {
+                    "TRUE" => true,
+                    "FALSE" => false,
+                    other => panic!("bip340 verification result {other:?}"),
+                },
+                comment: f[7].trim().to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Which Bitcoin Core file a transaction vector came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoreTxFile {
+    /// `tx_valid.json`.
+    Valid,
+    /// `tx_invalid.json`.
+    Invalid,
+}
+
+/// One test of Core's `tx_valid.json` / `tx_invalid.json`: the serialized transaction and the
+/// prevouts `[txid, vout, scriptPubKey asm, amount?]` as given.
+#[derive(Debug, Clone)]
+pub struct CoreTx {
+    /// Source file.
+    pub file: CoreTxFile,
+    /// Position among the file's tests (comments excluded).
+    pub index: usize,
+    /// The transaction bytes.
+    pub tx: Vec<u8>,
+    /// The prevouts array, unparsed.
+    pub prevouts: Value,
+}
+
+fn core_file(json: &str, file: CoreTxFile) -> Vec<CoreTx> {
+    let rows: Vec<Value> = serde_json::from_str(json).unwrap();
+    rows.into_iter()
+        .filter(|r| {
+            r.as_array()
+                .is_some_and(|a| a.len() >= 3 && a[0].is_array())
+        })
+        .enumerate()
+        .map(|(index, r)| CoreTx {
+            file,
+            index,
+            tx: hex::decode(r[1].as_str().unwrap()).unwrap(),
+            prevouts: r[0].clone(),
+        })
+        .collect()
+}
+
+/// Every test of Bitcoin Core's `tx_valid.json` (121) and `tx_invalid.json` (93).
+pub fn core_txs() -> Vec<CoreTx> {
+    let mut v = core_file(
+        include_str!("../vectors/bitcoin-core/tx_valid.json"),
+        CoreTxFile::Valid,
+    );
+    v.extend(core_file(
+        include_str!("../vectors/bitcoin-core/tx_invalid.json"),
+        CoreTxFile::Invalid,
+    ));
+    v
+}
+
+fn hex_lines(s: &str) -> Vec<Vec<u8>> {
+    s.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| hex::decode(l.trim()).unwrap())
+        .collect()
+}
+
+/// Mainnet blocks 0..=255, in height order.
+pub fn mainnet_blocks_0_255() -> Vec<Vec<u8>> {
+    hex_lines(include_str!("../vectors/mainnet/mainnet_blocks_0_255.hex"))
+}
+
+/// Mainnet headers 0..=255, in height order.
+pub fn mainnet_headers_0_255() -> Vec<[u8; 80]> {
+    headers(include_str!("../vectors/mainnet/mainnet_headers_0_255.hex"))
+}
+
+/// First height of [`mainnet_headers_822528_830592`].
+pub const WINDOW_START: u32 = 822_528;
+
+/// Mainnet headers 822528..=830592 (8065), in height order.
+pub fn mainnet_headers_822528_830592() -> Vec<[u8; 80]> {
+    headers(include_str!(
+        "../vectors/mainnet/mainnet_headers_822528_830592.hex"
+    ))
+}
+
+fn headers(s: &str) -> Vec<[u8; 80]> {
+    hex_lines(s)
+        .into_iter()
+        .map(|h| <[u8; 80]>::try_from(h.as_slice()).unwrap())
+        .collect()
+}
+
+/// Mainnet block 830000 (1851 transactions), raw bytes.
+pub fn mainnet_block_830000() -> Vec<u8> {
+    hex::decode(include_str!("../vectors/mainnet/mainnet_block_830000.hex").trim()).unwrap()
+}
+
+/// Block 830000's upstream summary: its hash, merkle root and txids, in display order.
+#[derive(Debug, Clone)]
+pub struct BlockSummary {
+    /// Block hash (display order).
+    pub hash: String,
+    /// Merkle root (display order).
+    pub merkle_root: String,
+    /// Txids in block order (display order).
+    pub txids: Vec<String>,
+}
+
+/// The txid list of block 830000.
+pub fn mainnet_block_830000_txids() -> BlockSummary {
+    let v: Value = serde_json::from_str(include_str!(
+        "../vectors/mainnet/mainnet_block_830000_txids.json"
+    ))
+    .unwrap();
+    let b = &v["830000"];
+    let txids: Vec<String> = b["txids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(b["n_tx"].as_u64(), Some(txids.len() as u64));
+    BlockSummary {
+        hash: b["hash"].as_str().unwrap().to_string(),
+        merkle_root: b["merkle_root"].as_str().unwrap().to_string(),
+        txids,
+    }
+}
