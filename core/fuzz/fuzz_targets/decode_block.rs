@@ -14,5 +14,8 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(bytes, data, "re-encoding differs from the accepted input");
     assert_eq!(block.encoded_len(), data.len(), "encoded_len");
     let again = Block::decode(&bytes).expect("re-encoding must decode");
-    assert_eq!(again, block, "decoding the re-encoding gives a different value");
+    assert_eq!(
+        again, block,
+        "decoding the re-encoding gives a different value"
+    );
 });

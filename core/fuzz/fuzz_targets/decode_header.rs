@@ -20,10 +20,20 @@ fuzz_target!(|data: &[u8]| {
     let (Ok(header), Ok(from_slice)) = (decoded, sliced) else {
         return;
     };
-    assert_eq!(header, from_slice, "decode and from_slice give different headers");
-    assert_eq!(header.to_bytes(), data, "re-encoding differs from the accepted input");
+    assert_eq!(
+        header, from_slice,
+        "decode and from_slice give different headers"
+    );
+    assert_eq!(
+        header.to_bytes(),
+        data,
+        "re-encoding differs from the accepted input"
+    );
     assert_eq!(header.to_array().as_slice(), data, "to_array");
     assert_eq!(header.encoded_len(), data.len(), "encoded_len");
     let again = Header::decode(&header.to_bytes()).expect("re-encoding must decode");
-    assert_eq!(again, header, "decoding the re-encoding gives a different value");
+    assert_eq!(
+        again, header,
+        "decoding the re-encoding gives a different value"
+    );
 });

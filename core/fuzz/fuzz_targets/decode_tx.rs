@@ -28,5 +28,8 @@ fuzz_target!(|data: &[u8]| {
         "txid == wtxid must hold exactly when there is no witness"
     );
     let again = Transaction::decode(&bytes).expect("re-encoding must decode");
-    assert_eq!(again, tx, "decoding the re-encoding gives a different value");
+    assert_eq!(
+        again, tx,
+        "decoding the re-encoding gives a different value"
+    );
 });
