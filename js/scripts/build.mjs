@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// Builds the npm package `pegkit` into js/pkg/: one wasm-pack build per target, each in its own
+// folder (node = CommonJS `nodejs` target, web = ES module with explicit init, bundler = ES module
+// with wasm ESM integration), the hand-written entry files of js/src/, the shared PegkitError
+// class, and package.json = the fields wasm-pack generates (version, repository) with the
+// manifest fields of the repository's pkg.json merged over them.
+//
+//   node js/scripts/build.mjs          the library package (js/pkg/)
+//   node js/scripts/build.mjs --cli    the CLI wasm for js/bin/pegkit.mjs (js/cli/)
+//   add --dev for an unoptimized build
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const js = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repo = resolve(js, '..');
+const profile = process.argv.includes('--dev') ? '--dev' : '--release';
+
+function wasmPack(crateDir, target, outDir, extra = {}) {
+  const args = ['build', profile, '--target', target, '--out-dir', outDir, '--out-name', extra.outName ?? 'pegkit_wasm'];
+  if (extra.features) args.push('--', '--features', extra.features);
+  console.log(`wasm-pack ${args.join(' ')}   (in ${crateDir})`);
+  execFileSync('wasm-pack', args, { cwd: crateDir, stdio: 'inherit' });
+}
+
+function writeJson(path, value) {
+  writeFileSync(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+if (process.argv.includes('--cli')) {
+  const out = join(js, 'cli');
+  rmSync(out, { recursive: true, force: true });
+  const args = ['build', profile, '--target', 'nodejs', '--out-dir', out, '--no-pack'];
+  execFileSync('wasm-pack', args, { cwd: join(repo, 'wasm', 'cli'), stdio: 'inherit' });
+  rmSync(join(out, '.gitignore'), { force: true });
+  process.exit(0);
+}
+
+const pkg = join(js, 'pkg');
+rmSync(pkg, { recursive: true, force: true });
+mkdirSync(pkg, { recursive: true });
+
+const targets = [
+  { dir: 'node', target: 'nodejs', type: 'commonjs', features: 'nodejs', entries: ['node-index.cjs', 'node-index.mjs', 'node-index.d.ts'] },
+  { dir: 'web', target: 'web', type: 'module', entries: ['web-index.js', 'web-index.d.ts'] },
+  { dir: 'bundler', target: 'bundler', type: 'module', entries: ['bundler-index.js', 'bundler-index.d.ts'] },
+];
+
+let generated;
+for (const t of targets) {
+  const out = join(pkg, t.dir);
+  wasmPack(join(repo, 'wasm'), t.target, out, { features: t.features });
+  generated ??= JSON.parse(readFileSync(join(out, 'package.json'), 'utf8'));
+  // wasm-pack's per-target manifest, README and `*` .gitignore are replaced by the package's own;
+  // a one-field package.json tells Node how to load this folder's .js files.
+  for (const f of ['package.json', '.gitignore', 'README.md', 'LICENSE', 'LICENSE-MIT', 'LICENSE-APACHE']) {
+    rmSync(join(out, f), { force: true });
+  }
+  writeJson(join(out, 'package.json'), { type: t.type });
+  for (const e of t.entries) {
+    cpSync(join(js, 'src', e), join(out, e.replace(`${t.dir}-`, '')));
+  }
+}
+
+cpSync(join(repo, 'wasm', 'js', 'pegkit-error.js'), join(pkg, 'pegkit-error.js'));
+cpSync(join(repo, 'wasm', 'js', 'pegkit-error.cjs'), join(pkg, 'pegkit-error.cjs'));
+cpSync(join(js, 'src', 'pegkit-error.d.ts'), join(pkg, 'pegkit-error.d.ts'));
+cpSync(join(js, 'README.md'), join(pkg, 'README.md'));
+
+const fields = JSON.parse(readFileSync(join(repo, 'pkg.json'), 'utf8'));
+const manifest = {
+  name: fields.name,
+  version: generated.version,
+  ...(generated.repository ? { repository: generated.repository } : {}),
+  ...fields,
+};
+writeJson(join(pkg, 'package.json'), manifest);
+
+// Every path the manifest names must exist, or the package is broken.
+const paths = new Set();
+const walk = (v) => {
+  if (typeof v === 'string') paths.add(v);
+  else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+};
+walk(manifest.exports);
+[manifest.main, manifest.module, manifest.types, ...manifest.files].forEach((p) => paths.add(p));
+for (const p of paths) {
+  if (!existsSync(join(pkg, p))) throw new Error(`pkg.json names ${p}, which the build did not produce`);
+}
+console.log(`built ${manifest.name}@${manifest.version} in ${pkg}`);

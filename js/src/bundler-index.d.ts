@@ -1,0 +1,2 @@
+export * from './pegkit_wasm.js';
+export { PegkitError } from '../pegkit-error.js';
