@@ -44,9 +44,17 @@ fn twin_batch(suite: &str, requests: &[(String, Value)]) -> Vec<(u64, Value)> {
         .collect();
     let native = run(env!("CARGO_BIN_EXE_pegkit"), &["batch"], &input);
     let wasm = run("node", &["js/bin/pegkit.mjs", "batch"], &input);
-    assert_eq!(native.lines().count(), requests.len(), "{suite}: one line out per line in");
+    assert_eq!(
+        native.lines().count(),
+        requests.len(),
+        "{suite}: one line out per line in"
+    );
     for (i, (a, b)) in native.lines().zip(wasm.lines()).enumerate() {
-        assert_eq!(a, b, "{suite}: request {i} ({}) differs between native and wasm", requests[i].0);
+        assert_eq!(
+            a, b,
+            "{suite}: request {i} ({}) differs between native and wasm",
+            requests[i].0
+        );
     }
     assert_eq!(native, wasm, "{suite}: native and wasm outputs");
     native
@@ -82,11 +90,21 @@ fn bip340() {
     let mut lines = out.iter();
     for r in &rows {
         let (exit, v) = lines.next().unwrap();
-        assert_eq!((*exit, v["valid"].as_bool()), (0, Some(r.valid)), "row {} verify", r.index);
+        assert_eq!(
+            (*exit, v["valid"].as_bool()),
+            (0, Some(r.valid)),
+            "row {} verify",
+            r.index
+        );
         if r.secret_key.is_some() {
             let (exit, v) = lines.next().unwrap();
             assert_eq!(*exit, 0);
-            assert_eq!(v["signature"], hex::encode(&r.signature), "row {} signature", r.index);
+            assert_eq!(
+                v["signature"],
+                hex::encode(&r.signature),
+                "row {} signature",
+                r.index
+            );
         }
     }
     assert_eq!(out.len(), 19 + 8);
@@ -95,8 +113,10 @@ fn bip340() {
 #[test]
 fn transactions() {
     let vectors = pegkit_tests::core_txs();
-    let mut reqs: Vec<(String, Value)> =
-        vectors.iter().map(|t| req("tx decode", json!({"tx": hex::encode(&t.tx)}))).collect();
+    let mut reqs: Vec<(String, Value)> = vectors
+        .iter()
+        .map(|t| req("tx decode", json!({"tx": hex::encode(&t.tx)})))
+        .collect();
     let blocks: Vec<pegkit_core::Block> = pegkit_tests::mainnet_blocks_0_255()
         .iter()
         .chain(std::iter::once(&pegkit_tests::mainnet_block_830000()))
@@ -104,11 +124,17 @@ fn transactions() {
         .collect();
     for b in &blocks {
         for tx in &b.transactions {
-            reqs.push(req("tx decode", json!({"tx": hex::encode(&pegkit_core::Encode::to_bytes(tx))})));
+            reqs.push(req(
+                "tx decode",
+                json!({"tx": hex::encode(&pegkit_core::Encode::to_bytes(tx))}),
+            ));
         }
     }
     let out = twin_batch("transactions", &reqs);
-    assert!(out.iter().all(|(exit, _)| *exit == 0), "every vector decodes");
+    assert!(
+        out.iter().all(|(exit, _)| *exit == 0),
+        "every vector decodes"
+    );
     for ((_, v), t) in out.iter().zip(&vectors) {
         assert_eq!(v["size"].as_u64(), Some(t.tx.len() as u64));
     }
@@ -117,11 +143,21 @@ fn transactions() {
     for (height, b) in blocks.iter().enumerate() {
         let (mine, tail) = rest.split_at(b.transactions.len());
         rest = tail;
-        let txids: Vec<Txid> = mine.iter().map(|(_, v)| v["txid"].as_str().unwrap().parse().unwrap()).collect();
-        assert_eq!(merkle_root(&txids).unwrap().root, b.header.merkle_root, "block #{height}: CLI txids give the header's merkle root");
+        let txids: Vec<Txid> = mine
+            .iter()
+            .map(|(_, v)| v["txid"].as_str().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(
+            merkle_root(&txids).unwrap().root,
+            b.header.merkle_root,
+            "block #{height}: CLI txids give the header's merkle root"
+        );
     }
     let upstream = pegkit_tests::mainnet_block_830000_txids();
-    let last: Vec<&str> = out[out.len() - 1851..].iter().map(|(_, v)| v["txid"].as_str().unwrap()).collect();
+    let last: Vec<&str> = out[out.len() - 1851..]
+        .iter()
+        .map(|(_, v)| v["txid"].as_str().unwrap())
+        .collect();
     assert_eq!(last, upstream.txids);
 }
 
@@ -131,15 +167,22 @@ fn headers() {
         .into_iter()
         .chain(pegkit_tests::mainnet_headers_822528_830592())
         .collect();
-    let reqs: Vec<(String, Value)> =
-        headers.iter().map(|h| req("header decode", json!({"header": hex::encode(h)}))).collect();
+    let reqs: Vec<(String, Value)> = headers
+        .iter()
+        .map(|h| req("header decode", json!({"header": hex::encode(h)})))
+        .collect();
     let out = twin_batch("headers", &reqs);
     assert_eq!(out.len(), 256 + 8065);
     for (i, pair) in out.windows(2).enumerate() {
         if i == 255 {
             continue; // the gap between the two windows
         }
-        assert_eq!(pair[1].1["prev_hash"], pair[0].1["hash"], "header {} links to its parent", i + 1);
+        assert_eq!(
+            pair[1].1["prev_hash"],
+            pair[0].1["hash"],
+            "header {} links to its parent",
+            i + 1
+        );
     }
     for ((_, v), raw) in out.iter().zip(&headers) {
         let h = Header::from_bytes(raw);
@@ -156,28 +199,126 @@ fn errors() {
     let zeros32 = "00".repeat(32);
     let cases: Vec<((String, Value), u64, &str)> = vec![
         (req("tx decode", json!({"tx": "010000"})), 1, "truncated"),
-        (req("tx decode", json!({"tx": "0100000000000000000000"})), 1, "trailing_bytes"),
-        (req("tx decode", json!({"tx": "01000000fd0100"})), 1, "non_canonical_compact_size"),
-        (req("tx decode", json!({"tx": "01000000feffffff00"})), 1, "length_too_large"),
-        (req("tx decode", json!({"tx": format!("01000000000101{}00ffffffff000000000000", "00".repeat(36))})), 1, "superfluous_witness"),
-        (req("tx decode", json!({"tx": "0100000000020000000000"})), 1, "unknown_segwit_flag"),
+        (
+            req("tx decode", json!({"tx": "0100000000000000000000"})),
+            1,
+            "trailing_bytes",
+        ),
+        (
+            req("tx decode", json!({"tx": "01000000fd0100"})),
+            1,
+            "non_canonical_compact_size",
+        ),
+        (
+            req("tx decode", json!({"tx": "01000000feffffff00"})),
+            1,
+            "length_too_large",
+        ),
+        (
+            req(
+                "tx decode",
+                json!({"tx": format!("01000000000101{}00ffffffff000000000000", "00".repeat(36))}),
+            ),
+            1,
+            "superfluous_witness",
+        ),
+        (
+            req("tx decode", json!({"tx": "0100000000020000000000"})),
+            1,
+            "unknown_segwit_flag",
+        ),
         (req("tx decode", json!({"tx": "0"})), 2, "usage"),
         (req("tx decode", json!({"tx": "zz"})), 2, "usage"),
         (req("tx decode", json!({"tx": 1})), 2, "usage"),
         (req("tx decode", json!({})), 2, "usage"),
-        (req("tx decode", json!({"tx": "00", "txx": "00"})), 2, "usage"),
+        (
+            req("tx decode", json!({"tx": "00", "txx": "00"})),
+            2,
+            "usage",
+        ),
         (req("tx encode", json!({})), 2, "usage"),
-        (req("header decode", json!({"header": &genesis[2..]})), 1, "invalid_length"),
-        (req("header decode", json!({"header": format!("{genesis}00")})), 1, "invalid_length"),
-        (req("schnorr sign", json!({"secret_key": zeros32, "message": "", "aux_rand": zeros32})), 1, "invalid_secret_key"),
-        (req("schnorr sign", json!({"secret_key": "ff".repeat(32), "message": "", "aux_rand": zeros32})), 1, "invalid_secret_key"),
-        (req("schnorr sign", json!({"secret_key": "03", "message": "", "aux_rand": zeros32})), 1, "invalid_length"),
-        (req("schnorr sign", json!({"secret_key": format!("{}03", "00".repeat(31)), "message": "", "aux_rand": "00"})), 1, "invalid_length"),
-        (req("schnorr verify", json!({"public_key": &key[2..], "message": zeros32, "signature": sig})), 1, "invalid_length"),
-        (req("schnorr verify", json!({"public_key": format!("05{key}"), "message": zeros32, "signature": sig})), 1, "invalid_key"),
-        (req("schnorr verify", json!({"public_key": key, "message": zeros32, "signature": &sig[2..]})), 1, "invalid_length"),
-        (req("schnorr verify", json!({"public_key": key, "message": zeros32, "signature": sig.to_uppercase()})), 0, ""),
-        (req("schnorr verify", json!({"public_key": format!("02{key}"), "message": zeros32, "signature": sig})), 0, ""),
+        (
+            req("header decode", json!({"header": &genesis[2..]})),
+            1,
+            "invalid_length",
+        ),
+        (
+            req("header decode", json!({"header": format!("{genesis}00")})),
+            1,
+            "invalid_length",
+        ),
+        (
+            req(
+                "schnorr sign",
+                json!({"secret_key": zeros32, "message": "", "aux_rand": zeros32}),
+            ),
+            1,
+            "invalid_secret_key",
+        ),
+        (
+            req(
+                "schnorr sign",
+                json!({"secret_key": "ff".repeat(32), "message": "", "aux_rand": zeros32}),
+            ),
+            1,
+            "invalid_secret_key",
+        ),
+        (
+            req(
+                "schnorr sign",
+                json!({"secret_key": "03", "message": "", "aux_rand": zeros32}),
+            ),
+            1,
+            "invalid_length",
+        ),
+        (
+            req(
+                "schnorr sign",
+                json!({"secret_key": format!("{}03", "00".repeat(31)), "message": "", "aux_rand": "00"}),
+            ),
+            1,
+            "invalid_length",
+        ),
+        (
+            req(
+                "schnorr verify",
+                json!({"public_key": &key[2..], "message": zeros32, "signature": sig}),
+            ),
+            1,
+            "invalid_length",
+        ),
+        (
+            req(
+                "schnorr verify",
+                json!({"public_key": format!("05{key}"), "message": zeros32, "signature": sig}),
+            ),
+            1,
+            "invalid_key",
+        ),
+        (
+            req(
+                "schnorr verify",
+                json!({"public_key": key, "message": zeros32, "signature": &sig[2..]}),
+            ),
+            1,
+            "invalid_length",
+        ),
+        (
+            req(
+                "schnorr verify",
+                json!({"public_key": key, "message": zeros32, "signature": sig.to_uppercase()}),
+            ),
+            0,
+            "",
+        ),
+        (
+            req(
+                "schnorr verify",
+                json!({"public_key": format!("02{key}"), "message": zeros32, "signature": sig}),
+            ),
+            0,
+            "",
+        ),
     ];
     let reqs: Vec<(String, Value)> = cases.iter().map(|(r, _, _)| r.clone()).collect();
     let out = twin_batch("errors", &reqs);
@@ -206,11 +347,22 @@ fn single_commands_exit_codes_and_pretty() {
                 .stdout(Stdio::piped())
                 .spawn()
                 .unwrap();
-            child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(stdin.as_bytes())
+                .unwrap();
             let out = child.wait_with_output().unwrap();
-            (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap())
+            (
+                out.status.code().unwrap(),
+                String::from_utf8(out.stdout).unwrap(),
+            )
         };
-        assert_eq!(status(&["tx", "decode"], "{\"tx\":\"01000000000000000000\"}").0, 0);
+        assert_eq!(
+            status(&["tx", "decode"], "{\"tx\":\"01000000000000000000\"}").0,
+            0
+        );
         assert_eq!(status(&["tx", "decode"], "{\"tx\":\"0100\"}").0, 1);
         assert_eq!(status(&["tx", "decode"], "{").0, 2);
         assert_eq!(status(&["no", "such"], "{}").0, 2);
