@@ -10,7 +10,7 @@ let cli;
 try {
   cli = require('../cli/pegkit_cli_wasm.js');
 } catch (e) {
-  process.stderr.write(`pegkit.mjs: the CLI wasm is not built (js/cli/): run \`npm --prefix js run build:cli\` (${e.message})\n`);
+  process.stderr.write(`pegkit.mjs: cannot load the CLI wasm in js/cli/ (build it with \`npm --prefix js run build:cli\`): ${e.message}\n`);
   process.exit(2);
 }
 

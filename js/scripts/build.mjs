@@ -34,6 +34,7 @@ if (process.argv.includes('--cli')) {
   const args = ['build', profile, '--target', 'nodejs', '--out-dir', out, '--no-pack'];
   execFileSync('wasm-pack', args, { cwd: join(repo, 'wasm', 'cli'), stdio: 'inherit' });
   rmSync(join(out, '.gitignore'), { force: true });
+  writeJson(join(out, 'package.json'), { type: 'commonjs' });
   process.exit(0);
 }
 
