@@ -1,7 +1,7 @@
 //! Reading JavaScript arguments and building JavaScript values.
 
 use crate::error::{error, invalid_argument};
-use js_sys::{Array, BigInt, Object, Reflect, Uint8Array};
+use js_sys::{Array, Reflect, Uint8Array};
 use pegkit_core::{ErrorCode, hex};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -81,24 +81,4 @@ pub(crate) fn array_prop(obj: &JsValue, key: &str) -> Result<Array, JsValue> {
     prop(obj, key)?
         .dyn_into::<Array>()
         .map_err(|_| invalid_argument(key, "an array"))
-}
-
-/// A plain object built from key/value pairs.
-pub(crate) fn object(entries: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in entries {
-        // Setting a property on a fresh plain object cannot fail.
-        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
-    }
-    o.into()
-}
-
-/// A new `Uint8Array` copy of `bytes`.
-pub(crate) fn u8a(bytes: &[u8]) -> JsValue {
-    Uint8Array::from(bytes).into()
-}
-
-/// A `bigint`.
-pub(crate) fn bigint(v: i64) -> JsValue {
-    BigInt::from(v).into()
 }

@@ -1,8 +1,8 @@
 //! Block headers and blocks.
 
-use crate::args::{bytes, i32_prop, object, prop, u32_prop};
+use crate::args::{bytes, i32_prop, prop, u32_prop};
 use crate::error::{error, from_core, invalid_argument};
-use crate::tx::tx_to_js;
+use crate::objects;
 use js_sys::Array;
 use pegkit_core::{Block, BlockHash, CompactTarget, Decode, Header, TxMerkleNode};
 use wasm_bindgen::prelude::*;
@@ -41,18 +41,6 @@ export interface Block {
 }
 "#;
 
-fn header_to_js(h: &Header) -> JsValue {
-    object(&[
-        ("hash", h.block_hash().to_string().into()),
-        ("version", h.version.into()),
-        ("prevHash", h.prev_blockhash.to_string().into()),
-        ("merkleRoot", h.merkle_root.to_string().into()),
-        ("time", h.time.into()),
-        ("bits", h.bits.to_string().into()),
-        ("nonce", h.nonce.into()),
-    ])
-}
-
 fn header(bytes_arg: &JsValue) -> Result<Header, JsValue> {
     Header::from_slice(&bytes(bytes_arg, "header")?).map_err(|e| from_core(&e))
 }
@@ -64,7 +52,7 @@ fn header(bytes_arg: &JsValue) -> Result<Header, JsValue> {
 pub fn decode_header(
     #[wasm_bindgen(js_name = header, unchecked_param_type = "Bytes")] header_bytes: JsValue,
 ) -> Result<JsValue, JsValue> {
-    header(&header_bytes).map(|h| header_to_js(&h))
+    header(&header_bytes).map(|h| objects::header(&h))
 }
 
 /// The block hash (display-order hex) of an 80-byte header: SHA-256d of its bytes.
@@ -121,9 +109,6 @@ pub fn decode_block(
     #[wasm_bindgen(unchecked_param_type = "Bytes")] block: JsValue,
 ) -> Result<JsValue, JsValue> {
     let b = Block::decode(&bytes(&block, "block")?).map_err(|e| from_core(&e))?;
-    let txs: Array = b.transactions.iter().map(tx_to_js).collect();
-    Ok(object(&[
-        ("header", header_to_js(&b.header)),
-        ("transactions", txs.into()),
-    ]))
+    let txs: Array = b.transactions.iter().map(objects::transaction).collect();
+    Ok(objects::js_block(objects::header(&b.header), txs))
 }

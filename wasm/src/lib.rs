@@ -10,6 +10,7 @@
 mod args;
 mod error;
 mod header;
+mod objects;
 mod schnorr;
 mod tx;
 

@@ -1,8 +1,8 @@
 //! Transactions: decode, encode, txid, wtxid.
 
-use crate::args::{array_prop, bigint, bytes, i64_prop, object, prop, u8a, u32_prop};
+use crate::args::{array_prop, bytes, i64_prop, prop, u32_prop};
 use crate::error::{error, from_core, invalid_argument};
-use js_sys::Array;
+use crate::objects;
 use pegkit_core::encode::Encode;
 use pegkit_core::{Decode, OutPoint, Transaction, TxIn, TxOut, Txid, Witness};
 use wasm_bindgen::prelude::*;
@@ -58,44 +58,6 @@ export interface TransactionFields {
 }
 "#;
 
-pub(crate) fn tx_to_js(tx: &Transaction) -> JsValue {
-    let inputs: Array = tx
-        .inputs
-        .iter()
-        .map(|i| {
-            let witness: Array = i.witness.items().iter().map(|w| u8a(w)).collect();
-            object(&[
-                ("txid", i.previous_output.txid.to_string().into()),
-                ("vout", i.previous_output.vout.into()),
-                ("scriptSig", u8a(&i.script_sig)),
-                ("sequence", i.sequence.into()),
-                ("witness", witness.into()),
-            ])
-        })
-        .collect();
-    let outputs: Array = tx
-        .outputs
-        .iter()
-        .map(|o| {
-            object(&[
-                ("amount", bigint(o.value)),
-                ("scriptPubKey", u8a(&o.script_pubkey)),
-            ])
-        })
-        .collect();
-    object(&[
-        ("txid", tx.txid().to_string().into()),
-        ("wtxid", tx.wtxid().to_string().into()),
-        ("version", tx.version.into()),
-        ("lockTime", tx.lock_time.into()),
-        ("size", tx.total_size().into()),
-        ("weight", tx.weight().into()),
-        ("vsize", tx.vsize().into()),
-        ("inputs", inputs.into()),
-        ("outputs", outputs.into()),
-    ])
-}
-
 fn decode(tx: &JsValue) -> Result<Transaction, JsValue> {
     Transaction::decode(&bytes(tx, "tx")?).map_err(|e| from_core(&e))
 }
@@ -110,7 +72,7 @@ fn decode(tx: &JsValue) -> Result<Transaction, JsValue> {
 pub fn decode_transaction(
     #[wasm_bindgen(unchecked_param_type = "Bytes")] tx: JsValue,
 ) -> Result<JsValue, JsValue> {
-    decode(&tx).map(|t| tx_to_js(&t))
+    decode(&tx).map(|t| objects::transaction(&t))
 }
 
 /// The txid (display-order hex) of a serialized transaction.

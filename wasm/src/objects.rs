@@ -1,0 +1,95 @@
+//! JavaScript objects for decoded values, built by the factories of `js/objects.js` (one call per
+//! object instead of one boundary crossing per property).
+
+use js_sys::Array;
+use pegkit_core::{Header, Transaction};
+use wasm_bindgen::prelude::*;
+
+#[cfg_attr(feature = "nodejs", wasm_bindgen(module = "/js/objects.cjs"))]
+#[cfg_attr(not(feature = "nodejs"), wasm_bindgen(module = "/js/objects.js"))]
+extern "C" {
+    #[wasm_bindgen(js_name = txInput)]
+    fn js_input(txid: &str, vout: u32, script_sig: &[u8], sequence: u32, witness: Array)
+    -> JsValue;
+    #[wasm_bindgen(js_name = txOutput)]
+    fn js_output(amount: i64, script_pubkey: &[u8]) -> JsValue;
+    #[wasm_bindgen(js_name = transaction)]
+    #[allow(clippy::too_many_arguments)] // one argument per field of the JS object
+    fn js_transaction(
+        txid: &str,
+        wtxid: &str,
+        version: u32,
+        lock_time: u32,
+        size: u32,
+        weight: u32,
+        vsize: u32,
+        inputs: Array,
+        outputs: Array,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = header)]
+    fn js_header(
+        hash: &str,
+        version: i32,
+        prev_hash: &str,
+        merkle_root: &str,
+        time: u32,
+        bits: &str,
+        nonce: u32,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = block)]
+    pub(crate) fn js_block(header: JsValue, transactions: Array) -> JsValue;
+    #[wasm_bindgen(js_name = bytes)]
+    fn js_bytes(view: &[u8]) -> JsValue;
+}
+
+fn size_u32(n: usize) -> u32 {
+    // Sizes of decoded data are bounded by the wasm32 address space.
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// A decoded transaction as a plain `Transaction` object.
+pub(crate) fn transaction(tx: &Transaction) -> JsValue {
+    let inputs: Array = tx
+        .inputs
+        .iter()
+        .map(|i| {
+            let witness: Array = i.witness.items().iter().map(|w| js_bytes(w)).collect();
+            js_input(
+                &i.previous_output.txid.to_string(),
+                i.previous_output.vout,
+                &i.script_sig,
+                i.sequence,
+                witness,
+            )
+        })
+        .collect();
+    let outputs: Array = tx
+        .outputs
+        .iter()
+        .map(|o| js_output(o.value, &o.script_pubkey))
+        .collect();
+    js_transaction(
+        &tx.txid().to_string(),
+        &tx.wtxid().to_string(),
+        tx.version,
+        tx.lock_time,
+        size_u32(tx.total_size()),
+        size_u32(tx.weight()),
+        size_u32(tx.vsize()),
+        inputs,
+        outputs,
+    )
+}
+
+/// A decoded header as a plain `Header` object.
+pub(crate) fn header(h: &Header) -> JsValue {
+    js_header(
+        &h.block_hash().to_string(),
+        h.version,
+        &h.prev_blockhash.to_string(),
+        &h.merkle_root.to_string(),
+        h.time,
+        &h.bits.to_string(),
+        h.nonce,
+    )
+}
