@@ -5,6 +5,11 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // vectors are fixed inputs
 
+// The repository README's Rust example is compiled and run as this crate's doctest.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 use pegkit_core::hex;
 use serde_json::Value;
 
