@@ -51,6 +51,8 @@ suite wasm-node rust_passed wasm-pack test --release --node wasm
 WASM_BINDGEN_USE_BROWSER=1 suite wasm-chromium rust_passed \
   wasm-pack test --release --headless --chrome --chromedriver /usr/bin/chromedriver wasm
 suite npm-package node_passed npm --prefix js test
+step "TypeScript declarations: tsc --noEmit on js/test/types (ESM and CommonJS use)"
+npm --prefix js run typecheck
 
 step "summary"
 printf '%s\n' "${summary[@]}"

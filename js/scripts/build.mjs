@@ -68,6 +68,7 @@ cpSync(join(repo, 'wasm', 'js', 'pegkit-error.js'), join(pkg, 'pegkit-error.js')
 cpSync(join(repo, 'wasm', 'js', 'pegkit-error.cjs'), join(pkg, 'pegkit-error.cjs'));
 cpSync(join(js, 'src', 'pegkit-error.d.ts'), join(pkg, 'pegkit-error.d.ts'));
 cpSync(join(js, 'README.md'), join(pkg, 'README.md'));
+for (const f of ['LICENSE-MIT', 'LICENSE-APACHE']) cpSync(join(repo, f), join(pkg, f));
 
 const fields = JSON.parse(readFileSync(join(repo, 'pkg.json'), 'utf8'));
 const manifest = {

@@ -54,9 +54,10 @@ pub const COMMANDS: &[&str] = &[
 const USAGE: &str =
     "usage: pegkit NOUN VERB [--pretty] < request.json | pegkit batch < requests.jsonl";
 
-/// Whether `args` name something that reads stdin (everything except help).
+/// Whether `args` name something that reads stdin: every command, but not help or a missing
+/// command (those print usage without waiting for input).
 pub fn needs_stdin(args: &[String]) -> bool {
-    !args.is_empty() && !args.iter().any(|a| a == "--help" || a == "-h")
+    args.iter().any(|a| a != "--pretty") && !args.iter().any(|a| a == "--help" || a == "-h")
 }
 
 /// Runs one invocation: `args` are the arguments after the program name, `stdin` the whole
