@@ -3,7 +3,7 @@
 # development dependencies from js/package-lock.json when they are missing or out of date.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 node js/scripts/build.mjs
 node js/scripts/build.mjs --cli

@@ -4,7 +4,7 @@
 # transaction re-encoded byte for byte) and signs and verifies the BIP340 vectors.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 scripts/setup.sh --no-browser
 scripts/build-js.sh
 printf '\n== demo: node js/demo/foundation.mjs\n'

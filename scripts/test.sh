@@ -5,7 +5,7 @@
 # and npm-package suites. Fails if any suite fails or reports zero tests.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export CARGO_TERM_COLOR=never
 
 scripts/setup.sh
