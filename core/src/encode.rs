@@ -45,8 +45,16 @@ pub enum Field {
     LockTime,
     /// An 80-byte block header.
     Header,
-    /// Number of transactions in a block.
+    /// Number of transactions in a block (or a partial merkle tree).
     TxCount,
+    /// Number of hashes in a partial merkle tree.
+    MerkleHashCount,
+    /// One hash of a partial merkle tree.
+    MerkleHash,
+    /// The flag bytes of a partial merkle tree.
+    MerkleFlags,
+    /// Saved header-chain state.
+    ChainState,
 }
 
 impl Field {
@@ -68,6 +76,10 @@ impl Field {
             Self::LockTime => "lock_time",
             Self::Header => "header",
             Self::TxCount => "tx_count",
+            Self::MerkleHashCount => "merkle_hash_count",
+            Self::MerkleHash => "merkle_hash",
+            Self::MerkleFlags => "merkle_flags",
+            Self::ChainState => "chain_state",
         }
     }
 }

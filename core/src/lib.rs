@@ -29,11 +29,15 @@ extern crate alloc;
 extern crate std;
 
 pub mod block;
+pub mod chain;
 pub mod encode;
 pub mod hash;
 pub mod header;
 pub mod hex;
 pub mod merkle;
+pub mod params;
+pub mod pegin;
+pub mod pow;
 pub mod schnorr;
 pub mod tx;
 

@@ -191,3 +191,118 @@ pub fn mainnet_block_830000_txids() -> BlockSummary {
         txids,
     }
 }
+
+/// One entry of `mainnet_retarget_boundary_headers.json`.
+#[derive(Debug, Clone)]
+pub struct BoundaryHeader {
+    /// Height (0, or k×2016−1, or k×2016).
+    pub height: u32,
+    /// The 80-byte header.
+    pub header: [u8; 80],
+    /// Bitcoin Core's chainwork at this height, big-endian hex without `0x`.
+    pub chainwork: String,
+}
+
+/// Mainnet headers at every retarget boundary up to 832608, with Core's chainwork.
+pub fn mainnet_retarget_boundaries() -> Vec<BoundaryHeader> {
+    let v: Value = serde_json::from_str(include_str!(
+        "../vectors/mainnet/mainnet_retarget_boundary_headers.json"
+    ))
+    .unwrap();
+    v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| BoundaryHeader {
+            height: e["height"].as_u64().unwrap() as u32,
+            header: <[u8; 80]>::try_from(
+                hex::decode(e["header"].as_str().unwrap())
+                    .unwrap()
+                    .as_slice(),
+            )
+            .unwrap(),
+            chainwork: e["chainwork"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("0x")
+                .to_string(),
+        })
+        .collect()
+}
+
+/// The stale mainnet headers: (height, header, identical to the main-chain header at that height).
+pub fn mainnet_stale_headers() -> Vec<(u32, [u8; 80], bool)> {
+    let v: Value = serde_json::from_str(include_str!(
+        "../vectors/mainnet/mainnet_stale_headers.json"
+    ))
+    .unwrap();
+    v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["height"].as_u64().unwrap() as u32,
+                <[u8; 80]>::try_from(
+                    hex::decode(e["header"].as_str().unwrap())
+                        .unwrap()
+                        .as_slice(),
+                )
+                .unwrap(),
+                e["identical_to_main_chain_header"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A real `gettxoutproof` from block 830000.
+#[derive(Debug, Clone)]
+pub struct TxOutProof {
+    /// Positions of the matched transactions.
+    pub tx_indexes: Vec<u32>,
+    /// Their txids (display order).
+    pub txids: Vec<String>,
+    /// Transactions in the block.
+    pub tx_count: u32,
+    /// Block hash (display order).
+    pub block_hash: String,
+    /// The proof bytes.
+    pub proof: Vec<u8>,
+}
+
+/// The 6 real `gettxoutproof` proofs of block 830000.
+pub fn mainnet_txoutproofs_830000() -> Vec<TxOutProof> {
+    let v: Value = serde_json::from_str(include_str!(
+        "../vectors/mainnet/mainnet_txoutproofs_830000.json"
+    ))
+    .unwrap();
+    v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| TxOutProof {
+            tx_indexes: e["tx_indexes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i.as_u64().unwrap() as u32)
+                .collect(),
+            txids: e["txids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap().to_string())
+                .collect(),
+            tx_count: e["n_tx"].as_u64().unwrap() as u32,
+            block_hash: e["block_hash"].as_str().unwrap().to_string(),
+            proof: hex::decode(e["proof_hex"].as_str().unwrap()).unwrap(),
+        })
+        .collect()
+}
+
+/// bitcoin-spv's `testVectors.json`, parsed.
+pub fn bitcoin_spv_vectors() -> Value {
+    serde_json::from_str(include_str!("../vectors/bitcoin-spv/testVectors.json")).unwrap()
+}
+
+pub mod mine;
