@@ -305,4 +305,5 @@ pub fn bitcoin_spv_vectors() -> Value {
     serde_json::from_str(include_str!("../vectors/bitcoin-spv/testVectors.json")).unwrap()
 }
 
+pub mod fixtures;
 pub mod mine;

@@ -32,3 +32,12 @@ pub(crate) fn from_core<E: ErrorCode + Display>(err: &E) -> JsValue {
 pub(crate) fn invalid_argument(name: &str, expected: &str) -> JsValue {
     error("invalid_argument", &format!("{name} must be {expected}"))
 }
+
+/// `err` with extra own properties (e.g. the failing header's `index`).
+pub(crate) fn with_props(err: JsValue, props: &[(&str, JsValue)]) -> JsValue {
+    for (k, v) in props {
+        // Setting a property on an Error object cannot fail.
+        let _ = js_sys::Reflect::set(&err, &JsValue::from_str(k), v);
+    }
+    err
+}

@@ -12,9 +12,14 @@ mod error;
 mod header;
 mod objects;
 mod schnorr;
+mod spv;
 mod tx;
 
 pub use error::PegkitError;
 pub use header::{block_hash, decode_block, decode_header, encode_header};
 pub use schnorr::{schnorr_public_key, schnorr_sign, schnorr_verify};
+pub use spv::{
+    JsHeaderChain, build_tx_out_proof, merkle_proof, merkle_root_js, verify_merkle_proof,
+    verify_peg_in_js, verify_tx_out_proof,
+};
 pub use tx::{decode_transaction, encode_transaction, txid, wtxid};

@@ -93,3 +93,8 @@ pub(crate) fn header(h: &Header) -> JsValue {
         h.nonce,
     )
 }
+
+/// A new `Uint8Array` copy of `b`.
+pub(crate) fn bytes(b: &[u8]) -> JsValue {
+    js_bytes(b)
+}

@@ -19,6 +19,7 @@
 )]
 
 mod foundation;
+mod spv;
 mod wire;
 
 use serde::Serialize;
@@ -159,6 +160,12 @@ pub fn dispatch(command: &str, request: Value) -> Result<Value, Failure> {
         "header decode" => wire::handle(request, foundation::header_decode),
         "schnorr sign" => wire::handle(request, foundation::schnorr_sign),
         "schnorr verify" => wire::handle(request, foundation::schnorr_verify),
+        "headers verify" => wire::handle(request, spv::headers_verify),
+        "merkle root" => wire::handle(request, spv::merkle_root_cmd),
+        "merkle proof" => wire::handle(request, spv::merkle_proof),
+        "merkle verify" => wire::handle(request, spv::merkle_verify),
+        "txoutproof verify" => wire::handle(request, spv::txoutproof_verify),
+        "pegin verify" => wire::handle(request, spv::pegin_verify),
         other => Err(Failure::usage(format!(
             "unknown command {other:?}; commands: batch, {}",
             COMMANDS.join(", ")

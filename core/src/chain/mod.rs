@@ -361,6 +361,13 @@ pub const DEFAULT_RETAIN: u32 = 4032;
 
 const NO_PARENT: u32 = u32::MAX;
 
+#[derive(Debug, Clone, Copy)]
+struct PowCache {
+    bits: CompactTarget,
+    target: U256,
+    work: U256,
+}
+
 #[derive(Debug, Clone)]
 struct Node {
     header: Header,
@@ -421,8 +428,9 @@ pub struct HeaderChain {
     /// Node index of the best chain's header at height `anchor.height + i`.
     main: Vec<u32>,
     retain: u32,
-    /// The last (nBits, work) computed: nBits change once per retarget period.
-    work_cache: (CompactTarget, U256),
+    /// The last nBits seen with its target and work: nBits change once per retarget period, so
+    /// neither is recomputed per header.
+    pow_cache: PowCache,
 }
 
 impl HeaderChain {
@@ -453,10 +461,11 @@ impl HeaderChain {
             parent: NO_PARENT,
         };
         Ok(Self {
-            work_cache: (
-                anchor.header.bits,
-                pow::work(anchor.header.bits.decode().target),
-            ),
+            pow_cache: PowCache {
+                bits: anchor.header.bits,
+                target: anchor.header.bits.decode().target,
+                work: pow::work(anchor.header.bits.decode().target),
+            },
             params,
             anchor,
             nodes: alloc::vec![node],
@@ -626,7 +635,7 @@ impl HeaderChain {
             .height
             .checked_add(1)
             .ok_or(ChainError::HeightOverflow)?;
-        let target = validate::check_pow(&self.params, header, &hash, height)?;
+        let work = self.check_pow_cached(header, &hash, height)?;
         let expected = self.next_bits(parent_index, header, height)?;
         validate::check_bits(header, height, expected)?;
         if let Some(median) = self.median_time_past(parent_index, height)? {
@@ -652,7 +661,7 @@ impl HeaderChain {
         validate::check_future(header, height, now)?;
         validate::check_version(&self.params, header, height)?;
 
-        let chainwork = parent_work.saturating_add(self.work_for(header.bits, target));
+        let chainwork = parent_work.saturating_add(work);
         let tip = self.tip();
         let new_index = u32::try_from(self.nodes.len()).map_err(|_| ChainError::HeightOverflow)?;
         self.nodes.push(Node {
@@ -690,11 +699,46 @@ impl HeaderChain {
             })
     }
 
-    fn work_for(&mut self, bits: CompactTarget, target: U256) -> U256 {
-        if self.work_cache.0 != bits {
-            self.work_cache = (bits, pow::work(target));
+    /// Context-free proof of work (as [`validate::check_pow`], with the target of the last nBits
+    /// seen cached) and the header's work.
+    fn check_pow_cached(
+        &mut self,
+        header: &Header,
+        hash: &BlockHash,
+        height: u32,
+    ) -> Result<U256, ChainError> {
+        if self.pow_cache.bits != header.bits {
+            let target = header
+                .bits
+                .target_within(&self.params.pow_limit)
+                .map_err(|reason| ChainError::BadBits {
+                    height,
+                    bits: header.bits,
+                    reason,
+                })?;
+            self.pow_cache = PowCache {
+                bits: header.bits,
+                target,
+                work: pow::work(target),
+            };
         }
-        self.work_cache.1
+        if !pow::hash_meets_target(hash.as_byte_array(), &self.pow_cache.target) {
+            return Err(ChainError::HighHash {
+                height,
+                hash: *hash,
+                bits: header.bits,
+            });
+        }
+        Ok(self.pow_cache.work)
+    }
+
+    /// Reserves room for `additional` more headers (bounded by what pruning keeps).
+    pub fn reserve(&mut self, additional: usize) {
+        let bound = (self.retain as usize).saturating_mul(2).saturating_add(65);
+        let n = additional.min(bound.saturating_sub(self.nodes.len()));
+        self.nodes.reserve(n);
+        self.index.reserve(n);
+        self.main.reserve(n);
     }
 
     /// Makes `new_tip` the best chain's tip; returns the reorg it caused.
