@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# The main job, on real mainnet data, through the npm package in Node: decodes block 830000
-# (header and all 1851 transactions, every txid checked against the upstream list, every
-# transaction re-encoded byte for byte) and signs and verifies the BIP340 vectors.
+# The main job: verify a real mainnet peg-in-shaped proof end to end, natively (the `pegkit`
+# binary) and through the npm package in Node. Inputs (tests/vectors/mainnet/): the 8065 real
+# headers 822528..830592, Bitcoin Core's real `gettxoutproof` for transaction #1 of block 830000,
+# that transaction from the real block, and its P2WSH output as the federation script.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 scripts/setup.sh --no-browser
 scripts/build-js.sh
-printf '\n== demo: node js/demo/foundation.mjs\n'
-node js/demo/foundation.mjs
+cargo build --release --locked -p pegkit-node
+
+printf '\n== natively: node js/demo/pegin-request.mjs | target/release/pegkit pegin verify --pretty\n'
+node js/demo/pegin-request.mjs > target/pegin-request.json
+time target/release/pegkit pegin verify --pretty < target/pegin-request.json
+printf '\n== the same request through the JS twin (wasm): node js/bin/pegkit.mjs pegin verify\n'
+node js/bin/pegkit.mjs pegin verify < target/pegin-request.json
+printf '\n== through the npm package in Node: node js/demo/pegin.mjs\n'
+node js/demo/pegin.mjs

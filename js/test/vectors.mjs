@@ -32,3 +32,7 @@ export function coreTxs() {
 export const block830000 = () => bytes(read('mainnet/mainnet_block_830000.hex').trim());
 export const block830000Txids = () => JSON.parse(read('mainnet/mainnet_block_830000_txids.json'))['830000'];
 export const headers822528 = () => read('mainnet/mainnet_headers_822528_830592.hex').trim().split('\n').map(bytes);
+
+export const headers822528Bytes = () => new Uint8Array(Buffer.from(read('mainnet/mainnet_headers_822528_830592.hex').trim().split('\n').join(''), 'hex'));
+export const txoutproofs830000 = () => JSON.parse(read('mainnet/mainnet_txoutproofs_830000.json')).entries;
+export const retargetBoundaries = () => JSON.parse(read('mainnet/mainnet_retarget_boundary_headers.json')).entries;

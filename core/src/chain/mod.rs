@@ -375,6 +375,10 @@ struct Node {
     height: u32,
     chainwork: U256,
     parent: u32,
+    /// What testnet's minimum-difficulty walk (Core: back over min-difficulty blocks to the first
+    /// that is not, or to the period start) returns from this node; `None` when that needs the
+    /// anchor's unknown period start. Kept per node so the walk is O(1).
+    last_real_bits: Option<CompactTarget>,
 }
 
 /// Hashes a [`BlockHash`] by 8 of its bytes: block hashes are already uniformly distributed (and
@@ -431,6 +435,8 @@ pub struct HeaderChain {
     /// The last nBits seen with its target and work: nBits change once per retarget period, so
     /// neither is recomputed per header.
     pow_cache: PowCache,
+    /// The proof-of-work limit in compact form (testnet's minimum difficulty).
+    limit_bits: CompactTarget,
 }
 
 impl HeaderChain {
@@ -453,12 +459,22 @@ impl HeaderChain {
         }
         let mut index = HashMap::with_hasher(BlockHashBuild);
         index.insert(hash, 0);
+        let last_real_bits = if params.is_retarget_height(anchor.height)
+            || anchor.header.bits != params.pow_limit_bits()
+        {
+            Some(anchor.header.bits)
+        } else {
+            // A min-difficulty anchor inside a period: every real-difficulty block of a period
+            // carries the period's first nBits.
+            anchor.period_start.map(|ps| ps.bits)
+        };
         let node = Node {
             header: anchor.header,
             hash,
             height: anchor.height,
             chainwork: anchor.chainwork,
             parent: NO_PARENT,
+            last_real_bits,
         };
         Ok(Self {
             pow_cache: PowCache {
@@ -466,6 +482,7 @@ impl HeaderChain {
                 target: anchor.header.bits.decode().target,
                 work: pow::work(anchor.header.bits.decode().target),
             },
+            limit_bits: params.pow_limit_bits(),
             params,
             anchor,
             nodes: alloc::vec![node],
@@ -593,10 +610,25 @@ impl HeaderChain {
         headers: &[Header],
         now: Option<u32>,
     ) -> Result<BatchSummary, AddError> {
+        self.add_header_iter(headers.iter().copied(), now)
+    }
+
+    /// As [`Self::add_headers`], for headers produced one at a time (e.g. parsed from a byte
+    /// buffer without collecting them first).
+    ///
+    /// # Errors
+    /// The first invalid header's index and [`ChainError`]; the headers before it stay added.
+    pub fn add_header_iter<I: IntoIterator<Item = Header>>(
+        &mut self,
+        headers: I,
+        now: Option<u32>,
+    ) -> Result<BatchSummary, AddError> {
+        let headers = headers.into_iter();
+        self.reserve(headers.size_hint().0);
         let mut summary = BatchSummary::default();
-        for (index, header) in headers.iter().enumerate() {
+        for (index, header) in headers.enumerate() {
             match self
-                .add_header(header, now)
+                .add_header(&header, now)
                 .map_err(|error| AddError { index, error })?
             {
                 Added::Duplicate => summary.duplicates = summary.duplicates.saturating_add(1),
@@ -662,6 +694,12 @@ impl HeaderChain {
         validate::check_version(&self.params, header, height)?;
 
         let chainwork = parent_work.saturating_add(work);
+        let last_real_bits =
+            if self.params.is_retarget_height(height) || header.bits != self.limit_bits {
+                Some(header.bits)
+            } else {
+                self.node(parent_index).and_then(|p| p.last_real_bits)
+            };
         let tip = self.tip();
         let new_index = u32::try_from(self.nodes.len()).map_err(|_| ChainError::HeightOverflow)?;
         self.nodes.push(Node {
@@ -670,6 +708,7 @@ impl HeaderChain {
             height,
             chainwork,
             parent: parent_index,
+            last_real_bits,
         });
         self.index.insert(hash, new_index);
 
@@ -825,7 +864,7 @@ impl HeaderChain {
             if !p.allow_min_difficulty_blocks {
                 return Ok(parent_node.header.bits);
             }
-            let limit_bits = p.pow_limit_bits();
+            let limit_bits = self.limit_bits;
             // More than twice the spacing after its parent: the minimum difficulty is allowed.
             let late = i64::from(parent_node.header.time)
                 .saturating_add(2i64.saturating_mul(i64::from(p.pow_target_spacing)));
@@ -833,24 +872,12 @@ impl HeaderChain {
                 return Ok(limit_bits);
             }
             // Otherwise the last bits that were not the special minimum, within the period.
-            let mut i = parent;
-            loop {
-                let n = self.node(i).ok_or(ChainError::HeightOverflow)?;
-                if p.is_retarget_height(n.height) || n.header.bits != limit_bits {
-                    return Ok(n.header.bits);
-                }
-                if n.parent == NO_PARENT {
-                    // The anchor is a min-difficulty block inside a period: every real-difficulty
-                    // block of a period carries the period's first nBits.
-                    return self.anchor.period_start.map(|ps| ps.bits).ok_or(
-                        ChainError::InsufficientHistory {
-                            height,
-                            missing: "the retarget period's first header",
-                        },
-                    );
-                }
-                i = n.parent;
-            }
+            return parent_node
+                .last_real_bits
+                .ok_or(ChainError::InsufficientHistory {
+                    height,
+                    missing: "the retarget period's first header",
+                });
         }
         if p.no_retargeting {
             return Ok(parent_node.header.bits);
@@ -1043,6 +1070,7 @@ pub fn verify_header_list(
         .with_retain(u32::MAX);
     validate::check_future(first, start_height, now)
         .map_err(|error| AddError { index: 0, error })?;
+    chain.reserve(headers.len());
     for (index, header) in headers.iter().enumerate().skip(1) {
         let tip = chain.tip();
         if header.prev_blockhash != tip.hash {
