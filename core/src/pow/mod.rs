@@ -29,9 +29,15 @@ impl CompactTarget {
     pub fn decode(self) -> DecodedCompact {
         let n = self.0;
         let size = n >> 24;
-        let word = n & 0x007f_ffff;
+        // As Core, the sign and overflow flags look at the mantissa after the shift that small
+        // exponents apply: 0x01803456 is 0, not negative.
+        let word = if size <= 3 {
+            (n & 0x007f_ffff) >> (8 * (3 - size))
+        } else {
+            n & 0x007f_ffff
+        };
         let target = if size <= 3 {
-            U256::from_u64(u64::from(word >> (8 * (3 - size))))
+            U256::from_u64(u64::from(word))
         } else {
             U256::from_u64(u64::from(word)).shift_left(8 * (size - 3))
         };
