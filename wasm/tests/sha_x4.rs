@@ -1,0 +1,213 @@
+//! Four-lane SIMD double SHA-256 (`pegkit_core::hash::sha256d_{80,64}_{x4,many}`) against the
+//! scalar `sha256d_80`/`sha256d_64`, in Node (`wasm-pack test --release --node --test sha_x4`)
+//! and headless Chromium (`WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --release --headless
+//! --chrome --test sha_x4`), plus a timing report (`-- --nocapture`; it never asserts a time).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use pegkit_core::hash::{
+    sha256d, sha256d_64, sha256d_64_many, sha256d_64_x4, sha256d_80, sha256d_80_many, sha256d_80_x4,
+};
+use wasm_bindgen_test::{console_log, wasm_bindgen_test};
+
+/// xorshift64.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn fill(&mut self, bytes: &mut [u8]) {
+        for chunk in bytes.chunks_mut(8) {
+            let r = self.next().to_le_bytes();
+            chunk.copy_from_slice(&r[..chunk.len()]);
+        }
+    }
+
+    fn array<const N: usize>(&mut self) -> [u8; N] {
+        let mut a = [0u8; N];
+        self.fill(&mut a);
+        a
+    }
+}
+
+#[wasm_bindgen_test]
+fn simd_is_compiled_in() {
+    // The point of these tests is the simd128 path; make sure this build has it.
+    assert!(cfg!(all(
+        target_arch = "wasm32",
+        target_feature = "simd128"
+    )));
+}
+
+#[wasm_bindgen_test]
+fn x4_equals_scalar_on_random_inputs() {
+    let mut rng = Rng(0x0123_4567_89ab_cdef);
+    for _ in 0..10_000 {
+        let h: [[u8; 80]; 4] = [rng.array(), rng.array(), rng.array(), rng.array()];
+        assert_eq!(sha256d_80_x4(&h), h.each_ref().map(sha256d_80));
+        let m: [[u8; 64]; 4] = [rng.array(), rng.array(), rng.array(), rng.array()];
+        assert_eq!(sha256d_64_x4(&m), m.each_ref().map(sha256d_64));
+    }
+}
+
+#[wasm_bindgen_test]
+fn x4_equal_lanes_and_edge_bytes() {
+    let mut rng = Rng(42);
+    for _ in 0..1_000 {
+        let h: [u8; 80] = rng.array();
+        assert_eq!(sha256d_80_x4(&[h; 4]), [sha256d_80(&h); 4]);
+        let m: [u8; 64] = rng.array();
+        assert_eq!(sha256d_64_x4(&[m; 4]), [sha256d_64(&m); 4]);
+        // Two equal pairs, in both arrangements.
+        let g: [u8; 80] = rng.array();
+        assert_eq!(
+            sha256d_80_x4(&[h, g, h, g]),
+            [h, g, h, g].each_ref().map(sha256d_80)
+        );
+        assert_eq!(
+            sha256d_80_x4(&[h, h, g, g]),
+            [h, h, g, g].each_ref().map(sha256d_80)
+        );
+    }
+    // Lanes differing in a single bit, at every position of every lane.
+    let base: [u8; 80] = rng.array();
+    for lane in 0..4 {
+        for bit in 0..640 {
+            let mut h = [base; 4];
+            h[lane][bit / 8] ^= 1 << (bit % 8);
+            assert_eq!(sha256d_80_x4(&h), h.each_ref().map(sha256d_80));
+        }
+    }
+    let base: [u8; 64] = rng.array();
+    for lane in 0..4 {
+        for bit in 0..512 {
+            let mut m = [base; 4];
+            m[lane][bit / 8] ^= 1 << (bit % 8);
+            assert_eq!(sha256d_64_x4(&m), m.each_ref().map(sha256d_64));
+        }
+    }
+    // All-zero and all-ones bytes, and the streaming hash as a second reference.
+    for b in [0x00u8, 0xff, 0x80, 0x01] {
+        assert_eq!(sha256d_80_x4(&[[b; 80]; 4]), [sha256d(&[b; 80]); 4]);
+        assert_eq!(sha256d_64_x4(&[[b; 64]; 4]), [sha256d(&[b; 64]); 4]);
+    }
+}
+
+#[wasm_bindgen_test]
+fn x4_on_real_mainnet_headers() {
+    let headers = pegkit_tests::mainnet_headers_822528_830592();
+    assert_eq!(headers.len(), 8065);
+    let mut out = vec![[0u8; 32]; headers.len()];
+    sha256d_80_many(&headers, &mut out);
+    for (i, (h, o)) in headers.iter().zip(&out).enumerate() {
+        assert_eq!(*o, sha256d_80(h), "header {i}");
+    }
+    // Each header's prev-hash field is the previous header's hash.
+    for (prev, next) in out.iter().zip(&headers[1..]) {
+        assert_eq!(prev[..], next[4..36]);
+    }
+    // Every alignment of groups of four, and the merkle-node shape on hash pairs.
+    for w in headers.windows(4).step_by(7) {
+        let h: [[u8; 80]; 4] = w.try_into().unwrap();
+        assert_eq!(sha256d_80_x4(&h), h.each_ref().map(sha256d_80));
+    }
+    let pairs: Vec<[u8; 64]> = out
+        .windows(2)
+        .map(|p| {
+            let mut m = [0u8; 64];
+            m[..32].copy_from_slice(&p[0]);
+            m[32..].copy_from_slice(&p[1]);
+            m
+        })
+        .collect();
+    let mut nodes = vec![[0u8; 32]; pairs.len()];
+    sha256d_64_many(&pairs, &mut nodes);
+    for (m, n) in pairs.iter().zip(&nodes) {
+        assert_eq!(*n, sha256d_64(m));
+    }
+}
+
+#[wasm_bindgen_test]
+fn many_with_lengths_0_to_9_and_mismatches() {
+    let mut rng = Rng(9);
+    let h: Vec<[u8; 80]> = (0..9).map(|_| rng.array()).collect();
+    let m: Vec<[u8; 64]> = (0..9).map(|_| rng.array()).collect();
+    for n in 0..=9 {
+        for k in 0..=9 {
+            let mut out = [[0x5au8; 32]; 9];
+            sha256d_80_many(&h[..n], &mut out[..k]);
+            for (i, o) in out.iter().enumerate() {
+                let want = if i < n.min(k) {
+                    sha256d_80(&h[i])
+                } else {
+                    [0x5a; 32]
+                };
+                assert_eq!(*o, want, "80: n={n} k={k} i={i}");
+            }
+            let mut out = [[0x5au8; 32]; 9];
+            sha256d_64_many(&m[..n], &mut out[..k]);
+            for (i, o) in out.iter().enumerate() {
+                let want = if i < n.min(k) {
+                    sha256d_64(&m[i])
+                } else {
+                    [0x5a; 32]
+                };
+                assert_eq!(*o, want, "64: n={n} k={k} i={i}");
+            }
+        }
+    }
+}
+
+/// Best of `runs` wall-clock times of `f`, in ms.
+fn best_ms(runs: usize, mut f: impl FnMut()) -> f64 {
+    (0..runs)
+        .map(|_| {
+            let t = js_sys::Date::now();
+            f();
+            js_sys::Date::now() - t
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+#[wasm_bindgen_test]
+fn timing_900000() {
+    const N: usize = 900_000;
+    let mut header: [u8; 80] = Rng(1).array();
+    let headers: Vec<[u8; 80]> = (0..N as u32)
+        .map(|i| {
+            header[76..].copy_from_slice(&i.to_le_bytes());
+            header
+        })
+        .collect();
+    let nodes: Vec<[u8; 64]> = headers
+        .iter()
+        .map(|h| h[..64].try_into().unwrap())
+        .collect();
+    let mut scalar = vec![[0u8; 32]; N];
+    let mut simd = vec![[0u8; 32]; N];
+
+    let s80 = best_ms(3, || {
+        for (h, o) in headers.iter().zip(scalar.iter_mut()) {
+            *o = sha256d_80(h);
+        }
+    });
+    let x80 = best_ms(3, || sha256d_80_many(&headers, &mut simd));
+    assert!(scalar == simd);
+    let s64 = best_ms(3, || {
+        for (m, o) in nodes.iter().zip(scalar.iter_mut()) {
+            *o = sha256d_64(m);
+        }
+    });
+    let x64 = best_ms(3, || sha256d_64_many(&nodes, &mut simd));
+    assert!(scalar == simd);
+    console_log!(
+        "900000 sha256d_80: scalar {s80} ms, x4 {x80} ms ({:.2}x); 900000 sha256d_64: scalar {s64} ms, x4 {x64} ms ({:.2}x) (best of 3)",
+        s80 / x80,
+        s64 / x64
+    );
+}
