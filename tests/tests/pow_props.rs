@@ -147,27 +147,12 @@ fn any_params() -> impl Strategy<Value = Params> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4096))]
 
-    /// The whole of `SetCompact`: value, sign and overflow flags.
+    /// The whole of `SetCompact`: value, sign and overflow flags. (Found pegkit setting the sign
+    /// from the mantissa before the small-exponent shift, e.g. 0x00800001; fixed in core.)
     #[test]
     fn decode_is_core_set_compact(n in any_bits()) {
         let d = CompactTarget(n).decode();
         prop_assert_eq!((big(d.target), d.negative, d.overflow), set_compact(n));
-    }
-
-    /// `SetCompact`'s value and overflow flag for every nBits, and its sign flag wherever the
-    /// mantissa left after the shift is the whole mantissa or non-zero (everywhere but the
-    /// bug above).
-    #[test]
-    fn decode_value_and_overflow_are_core_set_compact(n in any_bits()) {
-        let d = CompactTarget(n).decode();
-        let (value, negative, overflow) = set_compact(n);
-        prop_assert_eq!(big(d.target), value);
-        prop_assert_eq!(d.overflow, overflow);
-        let size = n >> 24;
-        let shifted_word = if size <= 3 { (n & 0x007f_ffff) >> (8 * (3 - size)) } else { 1 };
-        if shifted_word != 0 {
-            prop_assert_eq!(d.negative, negative);
-        }
     }
 
     #[test]
@@ -292,6 +277,7 @@ fn core_arith_uint256_compact_cases() {
         let d = CompactTarget(n).decode();
         assert_eq!(format!("{}", d.target), hex, "pegkit value of {n:08x}");
         assert_eq!(d.overflow, overflow, "pegkit overflow of {n:08x}");
+        assert_eq!(d.negative, negative, "pegkit sign of {n:08x}");
     }
     // GetCompact: Core's expected encodings.
     for (value, compact) in [
