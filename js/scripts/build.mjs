@@ -65,7 +65,7 @@ for (const t of targets) {
 }
 
 cpSync(join(repo, 'wasm', 'js', 'pegkit-error.js'), join(pkg, 'pegkit-error.js'));
-cpSync(join(repo, 'wasm', 'js', 'pegkit-error.cjs'), join(pkg, 'pegkit-error.cjs'));
+cpSync(join(repo, 'wasm', 'js', 'cjs', 'pegkit-error.cjs'), join(pkg, 'pegkit-error.cjs'));
 cpSync(join(js, 'src', 'pegkit-error.d.ts'), join(pkg, 'pegkit-error.d.ts'));
 cpSync(join(js, 'README.md'), join(pkg, 'README.md'));
 for (const f of ['LICENSE-MIT', 'LICENSE-APACHE']) cpSync(join(repo, f), join(pkg, f));

@@ -1,7 +1,7 @@
-// Plain-object factories for decoded values (ES module; objects.cjs is its CommonJS twin).
-// Building each object with one call from wasm is several times faster than setting its
-// properties one by one across the wasm boundary. Byte arguments arrive as views of wasm memory
-// and are copied (`slice`) before the memory can change.
+// Plain-object factories for the values pegkit returns (build.rs generates the CommonJS copy in
+// js/cjs/ for the nodejs target). Building each object with one call from wasm is several times
+// faster than setting its properties one by one across the wasm boundary. Byte arguments arrive
+// as views of wasm memory and are copied (`slice`) before the memory can change.
 export function txInput(txid, vout, scriptSig, sequence, witness) {
   return { txid, vout, scriptSig: scriptSig.slice(), sequence, witness };
 }
@@ -24,4 +24,41 @@ export function block(header, transactions) {
 
 export function bytes(view) {
   return view.slice();
+}
+
+export function chainTip(height, hash, chainworkHex) {
+  return { height, hash, chainwork: BigInt('0x' + chainworkHex) };
+}
+
+export function chainEntry(header, height, chainworkHex, inBestChain) {
+  return { header, height, chainwork: BigInt('0x' + chainworkHex), inBestChain };
+}
+
+export function batchSummary(added, duplicates, forkHeight, disconnected) {
+  const reorg = forkHeight === undefined ? null : { forkHeight, disconnected };
+  return { added, duplicates, reorg };
+}
+
+export function merkleRootResult(merkleRoot, mutated) {
+  return { merkleRoot, mutated };
+}
+
+export function merkleProof(txid, index, branch) {
+  return { txid, index, branch };
+}
+
+export function proofMatch(index, txid) {
+  return { index, txid };
+}
+
+export function txOutProof(blockHash, merkleRoot, txCount, matches) {
+  return { blockHash, merkleRoot, txCount, matches };
+}
+
+export function pegInOutput(vout, amount) {
+  return { vout, amount };
+}
+
+export function verifiedPegIn(txid, blockHash, height, confirmations, outputs, total, credited, destination, weakSpv) {
+  return { txid, blockHash, height, confirmations, outputs, total, credited, destination: destination ?? null, weakSpv };
 }

@@ -1,10 +1,10 @@
-// The one PegkitError class (ES module; pegkit-error.cjs is its CommonJS twin). Every build of
-// pegkit loaded in a JS realm (Node CJS and ESM, web, bundler) registers and reuses the same class
-// under one global symbol, so `instanceof PegkitError` holds whichever entry threw the error and
-// whichever the caller imported.
+// The one PegkitError class. Every build of pegkit loaded in a JS realm (Node CJS and ESM, web,
+// bundler) registers and reuses the same class under one global symbol, so `instanceof
+// PegkitError` holds whichever entry threw the error and whichever the caller imported.
+// (build.rs generates the CommonJS copy in js/cjs/ for the nodejs target.)
 const KEY = Symbol.for('pegkit.PegkitError');
 
-class PegkitError extends Error {
+class PegkitErrorClass extends Error {
   constructor(code, message) {
     super(message);
     this.name = 'PegkitError';
@@ -12,10 +12,10 @@ class PegkitError extends Error {
   }
 }
 
-if (!globalThis[KEY]) globalThis[KEY] = PegkitError;
+if (!globalThis[KEY]) globalThis[KEY] = PegkitErrorClass;
 
-const Shared = globalThis[KEY];
-export { Shared as PegkitError };
+export const PegkitError = globalThis[KEY];
+
 export function makePegkitError(code, message) {
-  return new Shared(code, message);
+  return new PegkitError(code, message);
 }

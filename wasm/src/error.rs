@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 
 // The nodejs (CommonJS) build `require`s its snippet, so it gets the CommonJS twin of the class
 // file; every other target imports the ES module.
-#[cfg_attr(feature = "nodejs", wasm_bindgen(module = "/js/pegkit-error.cjs"))]
+#[cfg_attr(feature = "nodejs", wasm_bindgen(module = "/js/cjs/pegkit-error.cjs"))]
 #[cfg_attr(not(feature = "nodejs"), wasm_bindgen(module = "/js/pegkit-error.js"))]
 extern "C" {
     /// The JavaScript `PegkitError` class (`extends Error`, with a string `code`).

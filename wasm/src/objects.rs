@@ -5,7 +5,7 @@ use js_sys::Array;
 use pegkit_core::{Header, Transaction};
 use wasm_bindgen::prelude::*;
 
-#[cfg_attr(feature = "nodejs", wasm_bindgen(module = "/js/objects.cjs"))]
+#[cfg_attr(feature = "nodejs", wasm_bindgen(module = "/js/cjs/objects.cjs"))]
 #[cfg_attr(not(feature = "nodejs"), wasm_bindgen(module = "/js/objects.js"))]
 extern "C" {
     #[wasm_bindgen(js_name = txInput)]
@@ -40,6 +40,50 @@ extern "C" {
     pub(crate) fn js_block(header: JsValue, transactions: Array) -> JsValue;
     #[wasm_bindgen(js_name = bytes)]
     fn js_bytes(view: &[u8]) -> JsValue;
+    #[wasm_bindgen(js_name = chainTip)]
+    pub(crate) fn chain_tip(height: u32, hash: &str, chainwork_hex: &str) -> JsValue;
+    #[wasm_bindgen(js_name = chainEntry)]
+    pub(crate) fn chain_entry(
+        header: JsValue,
+        height: u32,
+        chainwork_hex: &str,
+        in_best_chain: bool,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = batchSummary)]
+    pub(crate) fn batch_summary(
+        added: u32,
+        duplicates: u32,
+        fork_height: Option<u32>,
+        disconnected: Option<u32>,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = merkleRootResult)]
+    pub(crate) fn merkle_root_result(merkle_root: &str, mutated: bool) -> JsValue;
+    #[wasm_bindgen(js_name = merkleProof)]
+    pub(crate) fn merkle_proof(txid: &str, index: u32, branch: Array) -> JsValue;
+    #[wasm_bindgen(js_name = proofMatch)]
+    pub(crate) fn proof_match(index: u32, txid: &str) -> JsValue;
+    #[wasm_bindgen(js_name = txOutProof)]
+    pub(crate) fn tx_out_proof(
+        block_hash: &str,
+        merkle_root: &str,
+        tx_count: u32,
+        matches: Array,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = pegInOutput)]
+    pub(crate) fn peg_in_output(vout: u32, amount: u64) -> JsValue;
+    #[wasm_bindgen(js_name = verifiedPegIn)]
+    #[allow(clippy::too_many_arguments)] // one argument per field of the JS object
+    pub(crate) fn verified_peg_in(
+        txid: &str,
+        block_hash: &str,
+        height: u32,
+        confirmations: u32,
+        outputs: Array,
+        total: u64,
+        credited: u64,
+        destination: Option<String>,
+        weak_spv: bool,
+    ) -> JsValue;
 }
 
 fn size_u32(n: usize) -> u32 {

@@ -4,7 +4,7 @@
 use crate::args::{array_prop, bytes, prop, u32_prop};
 use crate::error::{error, from_core, invalid_argument, with_props};
 use crate::objects;
-use js_sys::{Array, BigInt, Object, Reflect};
+use js_sys::{Array, BigInt};
 use pegkit_core::chain::{
     AddError, Anchor, HeaderChain as CoreChain, PeriodStart, verify_header_list,
 };
@@ -116,12 +116,6 @@ fn network(name: &str) -> Result<Network, JsValue> {
         .map_err(|e: pegkit_core::params::UnknownNetwork| error("invalid_argument", &e.to_string()))
 }
 
-fn u256_to_bigint(v: U256) -> JsValue {
-    BigInt::new(&JsValue::from_str(&format!("0x{v}")))
-        .map(JsValue::from)
-        .unwrap_or(JsValue::UNDEFINED)
-}
-
 fn bigint_to_u256(v: &JsValue, name: &str) -> Result<U256, JsValue> {
     let bad = || invalid_argument(name, "a non-negative bigint below 2^256");
     let b = v.dyn_ref::<BigInt>().ok_or_else(bad)?;
@@ -206,15 +200,6 @@ fn txids_of(v: &JsValue) -> Result<Vec<Txid>, JsValue> {
         .enumerate()
         .map(|(i, t)| txid_of(&t, &format!("txids[{i}]")))
         .collect()
-}
-
-fn object(entries: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in entries {
-        // Defining a property on a fresh plain object cannot fail.
-        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
-    }
-    o.into()
 }
 
 /// A chain of validated block headers from a trusted anchor (Bitcoin Core's header rules: proof
@@ -348,29 +333,20 @@ impl JsHeaderChain {
             .inner
             .add_headers(&list, now)
             .map_err(|e| add_error(&e))?;
-        let reorg = match s.reorg {
-            Some((fork, disconnected)) => object(&[
-                ("forkHeight", JsValue::from(fork)),
-                ("disconnected", JsValue::from(disconnected)),
-            ]),
-            None => JsValue::NULL,
-        };
-        Ok(object(&[
-            ("added", JsValue::from(s.added as u32)),
-            ("duplicates", JsValue::from(s.duplicates as u32)),
-            ("reorg", reorg),
-        ]))
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(objects::batch_summary(
+            count(s.added),
+            count(s.duplicates),
+            s.reorg.map(|r| r.0),
+            s.reorg.map(|r| r.1),
+        ))
     }
 
     /// The best chain's tip.
     #[wasm_bindgen(unchecked_return_type = "ChainTip")]
     pub fn tip(&self) -> JsValue {
         let t = self.inner.tip();
-        object(&[
-            ("height", JsValue::from(t.height)),
-            ("hash", JsValue::from(t.hash.to_string())),
-            ("chainwork", u256_to_bigint(t.chainwork)),
-        ])
+        objects::chain_tip(t.height, &t.hash.to_string(), &t.chainwork.to_string())
     }
 
     /// Height of the best chain's tip.
@@ -395,12 +371,12 @@ impl JsHeaderChain {
             .parse()
             .map_err(|e: hex::HexError| error(e.code(), &format!("hash: {e}")))?;
         Ok(match self.inner.get(&h) {
-            Some(e) => object(&[
-                ("header", objects::header(&e.header)),
-                ("height", JsValue::from(e.height)),
-                ("chainwork", u256_to_bigint(e.chainwork)),
-                ("inBestChain", JsValue::from(e.in_best_chain)),
-            ]),
+            Some(e) => objects::chain_entry(
+                objects::header(&e.header),
+                e.height,
+                &e.chainwork.to_string(),
+                e.in_best_chain,
+            ),
             None => JsValue::UNDEFINED,
         })
     }
@@ -447,10 +423,7 @@ pub fn merkle_root_js(
 ) -> Result<JsValue, JsValue> {
     let list = txids_of(&txids)?;
     let r = merkle_root(&list).ok_or_else(|| from_core(&MerkleError::NoTransactions))?;
-    Ok(object(&[
-        ("merkleRoot", JsValue::from(r.root.to_string())),
-        ("mutated", JsValue::from(r.mutated)),
-    ]))
+    Ok(objects::merkle_root_result(&r.root.to_string(), r.mutated))
 }
 
 /// The merkle branch of the transaction at `index`, siblings ordered by its position.
@@ -468,11 +441,7 @@ pub fn merkle_proof(
         .get(index as usize)
         .map(ToString::to_string)
         .unwrap_or_default();
-    Ok(object(&[
-        ("txid", JsValue::from(txid)),
-        ("index", JsValue::from(b.index)),
-        ("branch", branch.into()),
-    ]))
+    Ok(objects::merkle_proof(&txid, b.index, branch))
 }
 
 /// True when the branch proves `txid` at `index` under `merkleRoot`. False for a wrong root or
@@ -528,22 +497,14 @@ pub fn verify_tx_out_proof(
     let matches: Array = m
         .matches
         .iter()
-        .map(|(i, t)| {
-            object(&[
-                ("index", JsValue::from(*i)),
-                ("txid", JsValue::from(t.to_string())),
-            ])
-        })
+        .map(|(i, t)| objects::proof_match(*i, &t.to_string()))
         .collect();
-    Ok(object(&[
-        (
-            "blockHash",
-            JsValue::from(mb.header.block_hash().to_string()),
-        ),
-        ("merkleRoot", JsValue::from(m.root.to_string())),
-        ("txCount", JsValue::from(mb.tree.tx_count)),
-        ("matches", matches.into()),
-    ]))
+    Ok(objects::tx_out_proof(
+        &mb.header.block_hash().to_string(),
+        &m.root.to_string(),
+        mb.tree.tx_count,
+        matches,
+    ))
 }
 
 /// Builds `gettxoutproof`-format bytes proving the transactions at `indexes` of a block.
@@ -634,27 +595,17 @@ pub fn verify_peg_in_js(
     let outputs: Array = v
         .outputs
         .iter()
-        .map(|&(vout, amount)| {
-            object(&[
-                ("vout", JsValue::from(vout)),
-                ("amount", JsValue::from(BigInt::from(amount))),
-            ])
-        })
+        .map(|&(vout, amount)| objects::peg_in_output(vout, amount))
         .collect();
-    Ok(object(&[
-        ("txid", JsValue::from(v.txid.to_string())),
-        ("blockHash", JsValue::from(v.block_hash.to_string())),
-        ("height", JsValue::from(v.height)),
-        ("confirmations", JsValue::from(v.confirmations)),
-        ("outputs", outputs.into()),
-        ("total", JsValue::from(BigInt::from(v.total))),
-        ("credited", JsValue::from(BigInt::from(v.credited))),
-        (
-            "destination",
-            v.destination.map_or(JsValue::NULL, |d| {
-                JsValue::from(format!("0x{}", hex::encode(&d)))
-            }),
-        ),
-        ("weakSpv", JsValue::from(v.weak_spv)),
-    ]))
+    Ok(objects::verified_peg_in(
+        &v.txid.to_string(),
+        &v.block_hash.to_string(),
+        v.height,
+        v.confirmations,
+        outputs,
+        v.total,
+        v.credited,
+        v.destination.map(|d| format!("0x{}", hex::encode(&d))),
+        v.weak_spv,
+    ))
 }
