@@ -207,9 +207,12 @@ impl HeaderChain {
             headers.push(Header::from_bytes(&r.read_array(Field::ChainState)?));
         }
         r.finish()?;
+        // Replay without pruning: the saved headers are exactly what the chain held, and pruning
+        // midway (on an intermediate best chain the original never had) could drop a header a
+        // later one needs. `retain` applies again from the next header added.
         let mut chain = HeaderChain::new(params, anchor)
             .map_err(|error| RestoreError::Header(AddError { index: 0, error }))?
-            .with_retain(retain);
+            .with_retain(u32::MAX);
         for (index, h) in headers.iter().enumerate() {
             // Saved headers were all valid and new when added; a duplicate means the bytes lie.
             match chain.add_header(h, None) {
@@ -220,6 +223,7 @@ impl HeaderChain {
                 Err(error) => return Err(RestoreError::Header(AddError { index, error })),
             }
         }
+        chain.retain = retain.max(1);
         Ok(chain)
     }
 }
