@@ -691,12 +691,6 @@ impl State {
     }
 }
 
-/// `PEGKIT_FUZZ_TOLERATE_RESTORE_PRUNE` set: skip the known restore bug (see its use).
-fn tolerate_restore_prune() -> bool {
-    static T: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *T.get_or_init(|| std::env::var_os("PEGKIT_FUZZ_TOLERATE_RESTORE_PRUNE").is_some())
-}
-
 /// With `PEGKIT_FUZZ_DUMP=dir` set, writes `bytes` to `dir/what` (for a failing restore).
 fn dump(what: &str, bytes: &[u8]) {
     if let Some(dir) = std::env::var_os("PEGKIT_FUZZ_DUMP") {
@@ -795,12 +789,9 @@ fuzz_target!(|data: &[u8]| {
             4 if op & 0x30 == 0 => {
                 let before = full_snapshot(&s.chain);
                 let saved = before.bytes.as_ref().unwrap();
-                // Known pegkit-core bug (core/fuzz/regressions/README.md): `restore` re-adds the
-                // headers with pruning on, so a saved chain holding more than 2 × retain + 64
-                // headers can be pruned midway, on an intermediate best chain the original never
-                // had, and then fail or differ. Tolerated only on request and only then.
+                // Restoring must give back exactly this chain, however many forks it holds
+                // (regressions/header_chain_ops/restore-prunes-midway).
                 let retain = s.chain.retain() as usize;
-                let tolerate = tolerate_restore_prune() && s.chain.len() > 2 * retain + 64;
                 match HeaderChain::restore(saved) {
                     Ok(restored) if full_snapshot(&restored) == before => {
                         assert_eq!(restored.anchor(), s.chain.anchor(), "restored anchor");
@@ -808,7 +799,6 @@ fuzz_target!(|data: &[u8]| {
                         assert_eq!(restored.params(), s.chain.params(), "restored params");
                         s.chain = restored;
                     }
-                    _ if tolerate => {} // go on with the original chain
                     Ok(restored) => {
                         dump("saved", saved);
                         assert_eq!(full_snapshot(&restored), before, "restored chain differs");

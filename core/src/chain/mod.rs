@@ -782,7 +782,8 @@ impl HeaderChain {
         Ok(self.pow_cache.work)
     }
 
-    /// Reserves room for `additional` more headers (bounded by what pruning keeps).
+    /// Reserves room for `additional` more headers (at most about what pruning keeps on a chain
+    /// without forks).
     pub fn reserve(&mut self, additional: usize) {
         let bound = (self.retain as usize).saturating_mul(2).saturating_add(65);
         let n = additional.min(bound.saturating_sub(self.nodes.len()));
