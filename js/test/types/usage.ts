@@ -34,3 +34,22 @@ const init: Promise<unknown> = initWeb();
 initSync({ module: new Uint8Array(0) });
 const web: Transaction = webDecode(raw);
 console.log(amount, script, ids, hash, block, sig2, ok, init, web);
+
+// The SPV API.
+import { HeaderChain, verifyPegIn, verifyTxOutProof, merkleRoot, merkleProof, verifyMerkleProof, buildTxOutProof,
+  type ChainTip, type BatchSummary, type VerifiedPegIn, type TxOutProof as TxOutProofResult } from 'pegkit';
+const chain: HeaderChain = HeaderChain.fromGenesis('mainnet');
+const summary: BatchSummary = chain.addHeaders(new Uint8Array(0), 1_700_000_000);
+const tipNow: ChainTip = chain.tip();
+const work: bigint = tipNow.chainwork;
+const conf: number | undefined = chain.confirmations(tipNow.hash);
+const proofResult: TxOutProofResult = verifyTxOutProof(new Uint8Array(0));
+const root: string = merkleRoot(['00'.repeat(32)]).merkleRoot;
+const branch = merkleProof(['00'.repeat(32)], 0);
+const okBranch: boolean = verifyMerkleProof(branch.txid, branch.index, branch.branch, root);
+const built: Uint8Array = buildTxOutProof(new Uint8Array(80), [branch.txid], [0]);
+const pegIn: VerifiedPegIn = verifyPegIn(chain, { tx: '', proof: built, federationScriptPubkeys: ['51'], policy: { minConfirmations: 6, fee: 1000n } });
+const credited: bigint = pegIn.credited;
+const fromList: HeaderChain = HeaderChain.fromHeaders('regtest', 0, [new Uint8Array(80)]);
+const saved: Uint8Array = fromList.serialize();
+console.log(summary, work, conf, proofResult, okBranch, credited, saved, HeaderChain.restore(saved).height);
