@@ -10,6 +10,9 @@ use crate::tx::Transaction;
 use alloc::vec::Vec;
 use core::fmt;
 
+/// Confirmations before a coinbase's outputs can be spent (Core's `COINBASE_MATURITY`).
+pub const COINBASE_MATURITY: u32 = 100;
+
 /// The most satoshis that can exist (21 million BTC), Core's `MAX_MONEY`.
 pub const MAX_MONEY: u64 = 21_000_000 * 100_000_000;
 
@@ -126,6 +129,12 @@ pub enum PegInError {
     AmbiguousDestination,
     /// A coinbase proof was required and is missing or not a coinbase at position 0.
     CoinbaseProof(&'static str),
+    /// The peg-in is a coinbase with fewer than 100 confirmations: its outputs cannot be spent
+    /// yet, and a reorg would erase them.
+    ImmatureCoinbase {
+        /// Confirmations it has.
+        have: u32,
+    },
 }
 
 impl fmt::Display for PegInError {
@@ -156,6 +165,10 @@ impl fmt::Display for PegInError {
             ),
             Self::AmbiguousDestination => f.write_str("more than one OP_RETURN output"),
             Self::CoinbaseProof(why) => write!(f, "coinbase proof: {why}"),
+            Self::ImmatureCoinbase { have } => write!(
+                f,
+                "a coinbase peg-in needs {COINBASE_MATURITY} confirmations before its outputs can be spent, it has {have}"
+            ),
         }
     }
 }
@@ -180,6 +193,7 @@ impl ErrorCode for PegInError {
             Self::InvalidDestination { .. } => "invalid_destination",
             Self::AmbiguousDestination => "ambiguous_destination",
             Self::CoinbaseProof(_) => "coinbase_proof",
+            Self::ImmatureCoinbase { .. } => "immature_coinbase",
         }
     }
 }
@@ -194,6 +208,12 @@ pub enum OpReturn {
     Destination([u8; 20]),
     /// Not exactly one push of 20 raw bytes or of `0x` + 40 hex digits.
     Malformed,
+}
+
+/// A coinbase: a single input spending the null outpoint.
+fn is_coinbase(tx: &Transaction) -> bool {
+    matches!(tx.inputs.as_slice(), [only] if only.previous_output.vout == u32::MAX
+        && only.previous_output.txid.to_byte_array() == [0; 32])
 }
 
 /// The destination an OP_RETURN script carries: `OP_RETURN` then exactly one push (direct or
@@ -254,9 +274,7 @@ pub fn verify_peg_in(
         return Err(PegInError::TxNotInProof { txid });
     }
     if let Some(cb) = coinbase {
-        let is_coinbase = matches!(cb.inputs.as_slice(), [only] if only.previous_output.vout == u32::MAX
-            && only.previous_output.txid.to_byte_array() == [0; 32]);
-        if !is_coinbase {
+        if !is_coinbase(cb) {
             return Err(PegInError::CoinbaseProof(
                 "the transaction given is not a coinbase",
             ));
@@ -281,6 +299,11 @@ pub fn verify_peg_in(
         .height
         .saturating_sub(entry.height)
         .saturating_add(1);
+    if is_coinbase(tx) && confirmations < COINBASE_MATURITY {
+        return Err(PegInError::ImmatureCoinbase {
+            have: confirmations,
+        });
+    }
     if confirmations < policy.min_confirmations {
         return Err(PegInError::InsufficientConfirmations {
             have: confirmations,

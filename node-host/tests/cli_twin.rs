@@ -549,6 +549,9 @@ fn pegin_real_mainnet_and_synthetic() {
         value: 9_999,
         script_pubkey: FEDERATION_SCRIPT.to_vec(),
     }]);
+    let with_cb = MerkleBlock::build(f.proof.header, &f.txids, &[true, true, false]).unwrap();
+    let mut not_genesis = f.headers.clone();
+    not_genesis[0].nonce ^= 1;
     let mut bad_proof = f.proof.clone();
     bad_proof.tree.hashes.swap(0, 1);
     let cases: Vec<((String, Value), u64, &str)> = vec![
@@ -607,6 +610,35 @@ fn pegin_real_mainnet_and_synthetic() {
             with(json!({"proof": hex::encode(&f.proof.to_bytes()[..83])})),
             1,
             "truncated",
+        ),
+        (
+            with(
+                json!({"coinbase": hex::encode(&f.coinbase.to_bytes()), "proof": hex::encode(&with_cb.to_bytes())}),
+            ),
+            0,
+            "",
+        ),
+        (
+            with(json!({"coinbase": hex::encode(&f.coinbase.to_bytes())})),
+            1,
+            "coinbase_proof",
+        ),
+        (
+            with(
+                json!({"coinbase": hex::encode(&good.to_bytes()), "proof": hex::encode(&with_cb.to_bytes())}),
+            ),
+            1,
+            "coinbase_proof",
+        ),
+        (
+            with(json!({"headers": hexes(&not_genesis)})),
+            1,
+            "bad_anchor",
+        ),
+        (
+            with(json!({"start_height": 5, "headers": hexes(&f.headers[5..])})),
+            0,
+            "",
         ),
         (with(json!({"network": "moonnet"})), 2, "usage"),
         (with(json!({"policy": {"fee": -1}})), 2, "usage"),

@@ -28,6 +28,8 @@ pub struct PegInFixture {
     pub height: u32,
     /// Core-format proof of the peg-in transaction (position 1).
     pub proof: MerkleBlock,
+    /// The block's txids: coinbase, peg-in, another payment.
+    pub txids: Vec<Txid>,
 }
 
 /// A coinbase paying 50 BTC to `OP_TRUE`, made unique by `height`.
@@ -116,5 +118,6 @@ pub fn pegin_chain(tx: Transaction, height: u32, on_top: u32) -> PegInFixture {
         coinbase: cb,
         height,
         proof,
+        txids: txids.to_vec(),
     }
 }

@@ -59,7 +59,7 @@ fn window_chain() -> (HeaderChain, Vec<Header>) {
         height: WINDOW_START + anchor_at as u32,
         header: window[anchor_at],
         chainwork,
-        prev_times: Some(window[..anchor_at].iter().map(|h| h.time).collect()),
+        prev_times: window[..anchor_at].iter().map(|h| h.time).collect(),
         period_start: Some(PeriodStart {
             time: window[0].time,
             bits: window[0].bits,
@@ -110,7 +110,7 @@ fn real_window_as_a_header_chain_with_full_history() {
         "anchor at {}",
         chain.base_height()
     );
-    assert_eq!(chain.anchor().prev_times.as_ref().map(Vec::len), Some(11));
+    assert_eq!(chain.anchor().prev_times.len(), 11);
     // The "stale" 829613 is byte-identical to the main-chain header: a duplicate.
     let (_, dup_raw, identical) = stale[1];
     assert!(identical);
@@ -388,7 +388,7 @@ fn missing_history_is_an_error_never_a_skip() {
         height: 12,
         header: hs[11],
         chainwork: full.get(&hs[11].block_hash()).unwrap().chainwork,
-        prev_times: Some(hs[0..11].iter().map(|h| h.time).collect()),
+        prev_times: hs[0..11].iter().map(|h| h.time).collect(),
         period_start: None,
     };
     let mut chain = HeaderChain::new(p.clone(), anchor.clone()).unwrap();
@@ -414,7 +414,7 @@ fn missing_history_is_an_error_never_a_skip() {
     let mut short = HeaderChain::new(
         p.clone(),
         Anchor {
-            prev_times: Some(vec![hs[10].time]),
+            prev_times: vec![hs[10].time],
             ..anchor.clone()
         },
     )
@@ -423,20 +423,36 @@ fn missing_history_is_an_error_never_a_skip() {
         short.add_header(&hs[12], None).unwrap_err().code(),
         "insufficient_history"
     );
-    // Unknown (None) previous timestamps: the CLI-list semantics check MTP once 11 are in.
-    let mut unknown = HeaderChain::new(
+    // No previous timestamps at all: refused too (a HeaderChain never skips a check).
+    let mut none = HeaderChain::new(
         p.clone(),
         Anchor {
-            prev_times: None,
+            prev_times: Vec::new(),
             period_start: Some(PeriodStart {
                 time: hs[7].time,
                 bits: hs[7].bits,
             }),
-            ..anchor
+            ..anchor.clone()
         },
     )
     .unwrap();
-    unknown.add_headers(&hs[12..], None).unwrap();
+    assert_eq!(
+        none.add_header(&hs[12], None).unwrap_err().code(),
+        "insufficient_history"
+    );
+    // An anchor whose nBits are not its period's.
+    let e = HeaderChain::new(
+        p.clone(),
+        Anchor {
+            period_start: Some(PeriodStart {
+                time: hs[7].time,
+                bits: CompactTarget(0x207f_fffe),
+            }),
+            ..anchor
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "bad_anchor");
     // A list whose first header is mid-period cannot check the next retarget.
     let list = verify_header_list(&p, 12, &hs[11..], None).unwrap_err();
     assert_eq!((list.index, list.error.code()), (4, "insufficient_history"));
@@ -524,16 +540,24 @@ fn bounded_memory_across_retargets_and_serialize_restore() {
     );
     chain.add_header(&fork, None).unwrap();
     let bytes = chain.serialize();
-    let restored = HeaderChain::restore(&bytes).unwrap();
+    let restored = HeaderChain::restore(&bytes, &p).unwrap();
     assert_eq!(restored.tip(), chain.tip());
     assert_eq!(restored.anchor(), chain.anchor());
     assert_eq!(restored.len(), chain.len());
     assert_eq!(restored.serialize(), bytes);
     assert_eq!(restored.confirmations(&fork.block_hash()), Some(0));
 
+    // Bytes saved under other parameters cannot change the rules: restoring for regtest refuses
+    // this custom-parameter chain.
+    assert_eq!(
+        HeaderChain::restore(&bytes, &Network::Regtest.params())
+            .unwrap_err()
+            .code(),
+        "invalid_state"
+    );
     // Damaged bytes are refused with a reason, never a panic.
     assert_eq!(
-        HeaderChain::restore(&bytes[..bytes.len() - 1])
+        HeaderChain::restore(&bytes[..bytes.len() - 1], &p)
             .unwrap_err()
             .code(),
         "invalid_state"
@@ -541,22 +565,22 @@ fn bounded_memory_across_retargets_and_serialize_restore() {
     let mut extra = bytes.clone();
     extra.push(0);
     assert_eq!(
-        HeaderChain::restore(&extra).unwrap_err().code(),
+        HeaderChain::restore(&extra, &p).unwrap_err().code(),
         "invalid_state"
     );
     let mut wrong_magic = bytes.clone();
     wrong_magic[0] ^= 1;
     assert_eq!(
-        HeaderChain::restore(&wrong_magic).unwrap_err().code(),
+        HeaderChain::restore(&wrong_magic, &p).unwrap_err().code(),
         "invalid_state"
     );
     // A flipped byte inside the last saved header breaks its proof of work or its link.
     let mut flipped = bytes.clone();
     let at = flipped.len() - 10;
     flipped[at] ^= 0x80;
-    assert!(HeaderChain::restore(&flipped).is_err());
+    assert!(HeaderChain::restore(&flipped, &p).is_err());
     for cut in 0..bytes.len().min(400) {
-        let _ = HeaderChain::restore(&bytes[..cut]);
+        let _ = HeaderChain::restore(&bytes[..cut], &p);
     }
 }
 
@@ -577,7 +601,7 @@ fn anchors_are_checked() {
     let e = HeaderChain::new(
         p.clone(),
         Anchor {
-            prev_times: Some(vec![0; 12]),
+            prev_times: vec![0; 12],
             ..Anchor::genesis(&p)
         },
     )

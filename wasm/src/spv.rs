@@ -28,8 +28,9 @@ export interface AnchorFields {
   header: Bytes;
   /** Cumulative work up to and including the anchor. */
   chainwork: bigint;
-  /** Timestamps of the (up to 11) headers before the anchor, oldest first; null = unknown. */
-  prevTimes?: number[] | null;
+  /** Timestamps of the headers before the anchor, oldest first: min(height, 11) of them for every
+   *  header to be checked (a header whose check needs a missing one fails `insufficient_history`). */
+  prevTimes?: number[];
   /** First header of the anchor's retarget period (unless the anchor is one); null = unknown. */
   periodStart?: { time: number; bits: string | number } | null;
 }
@@ -227,24 +228,19 @@ impl JsHeaderChain {
             .map_err(|e| from_core(&e))?;
         let prev = prop(&anchor, "prevTimes")?;
         let prev_times = if prev.is_undefined() || prev.is_null() {
-            None
+            Vec::new()
         } else {
-            Some(
-                array_prop(&anchor, "prevTimes")?
-                    .iter()
-                    .map(|t| {
-                        t.as_f64()
-                            .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f))
-                            .map(|f| f as u32)
-                            .ok_or_else(|| {
-                                invalid_argument(
-                                    "prevTimes",
-                                    "an array of unsigned 32-bit integers",
-                                )
-                            })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-            )
+            array_prop(&anchor, "prevTimes")?
+                .iter()
+                .map(|t| {
+                    t.as_f64()
+                        .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f))
+                        .map(|f| f as u32)
+                        .ok_or_else(|| {
+                            invalid_argument("prevTimes", "an array of unsigned 32-bit integers")
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?
         };
         let ps = prop(&anchor, "periodStart")?;
         let period_start = if ps.is_undefined() || ps.is_null() {
@@ -306,13 +302,17 @@ impl JsHeaderChain {
             .map_err(|e| add_error(&e))
     }
 
-    /// Rebuilds a chain saved with `serialize()`, re-validating every header.
+    /// Rebuilds a chain saved with `serialize()`, re-validating every header. The saved chain
+    /// must be for `network`.
     ///
-    /// @throws {PegkitError} `invalid_state`, or the code of the header that fails
+    /// @throws {PegkitError} `invalid_state` (including a chain saved for another network), or the
+    /// code of the header that fails
     pub fn restore(
+        #[wasm_bindgen(unchecked_param_type = "Network")] network_name: &str,
         #[wasm_bindgen(unchecked_param_type = "Bytes")] state: JsValue,
     ) -> Result<JsHeaderChain, JsValue> {
-        CoreChain::restore(&bytes(&state, "state")?)
+        let params = network(network_name)?.params();
+        CoreChain::restore(&bytes(&state, "state")?, &params)
             .map(|inner| Self { inner })
             .map_err(|e| from_core(&e))
     }

@@ -106,7 +106,7 @@ fn real_window_from_headers_and_with_full_history() {
         chainwork_hex(830_592)
     );
     // Save and restore.
-    let restored = JsHeaderChain::restore(u8a(&full.serialize())).unwrap();
+    let restored = JsHeaderChain::restore("mainnet", u8a(&full.serialize())).unwrap();
     assert_eq!(s(&restored.tip(), "hash"), s(&full.tip(), "hash"));
     // The stale competitor was pruned away with its parent; a broken header names its position.
     let mut bad = w[100];

@@ -264,6 +264,10 @@ pub(crate) struct PegInVerifyRequest {
     headers: Vec<Hex>,
     tx: Hex,
     proof: Hex,
+    /// Optional: require the proof to also match this coinbase at position 0 (pins the tree's
+    /// depth against a 64-byte transaction posing as an inner node).
+    #[serde(default)]
+    coinbase: Option<Hex>,
     #[serde(default)]
     now: Option<u32>,
 }
@@ -298,8 +302,20 @@ pub(crate) fn pegin_verify(req: PegInVerifyRequest) -> Result<PegInVerifyRespons
         .into_iter()
         .map(|h| h.0)
         .collect();
-    let v = verify_peg_in(&chain, &tx, &proof, &scripts, &req.policy.policy(), None)
+    let coinbase = req
+        .coinbase
+        .map(|c| Transaction::decode(&c.0))
+        .transpose()
         .map_err(|e| Failure::rejected(&e))?;
+    let v = verify_peg_in(
+        &chain,
+        &tx,
+        &proof,
+        &scripts,
+        &req.policy.policy(),
+        coinbase.as_ref(),
+    )
+    .map_err(|e| Failure::rejected(&e))?;
     Ok(PegInVerifyResponse {
         txid: v.txid.to_string(),
         block_hash: v.block_hash.to_string(),

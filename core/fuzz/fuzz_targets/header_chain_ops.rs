@@ -235,12 +235,7 @@ impl State {
                     self.chain.anchor().header,
                     "base is not the anchor"
                 );
-                let prev = self
-                    .chain
-                    .anchor()
-                    .prev_times
-                    .as_ref()
-                    .expect("a chain from genesis keeps the anchor's previous timestamps");
+                let prev = &self.chain.anchor().prev_times;
                 times.extend(prev.iter().rev().take(needed - times.len()));
                 break;
             }
@@ -424,6 +419,12 @@ impl State {
                     i64::from(time) < i64::from(prev_time) - 600,
                     "timewarp within 600 s"
                 );
+            }
+            // The fork cap: refused only off the best chain and only at the limit.
+            ChainError::TooManyForks { limit } => {
+                assert_eq!(limit, self.chain.fork_limit());
+                assert!(self.chain.fork_headers() >= limit, "fork cap below the limit");
+                return;
             }
             ref e => panic!("a well-formed child at height {height} was refused: {e:?}"),
         }
@@ -677,15 +678,20 @@ impl State {
                 assert_eq!(chain.confirmations(&k.hash), None);
             }
         }
-        // Bounded: past 2 × retain + 64 headers the chain prunes to `retain` below the tip, so it
-        // can only hold more while every stored header is within `retain` of the tip (forks there
-        // are kept).
+        // Bounded: the best chain prunes to `retain` below the tip once it is 2 × retain + 64
+        // above the anchor, and headers off it are capped at `fork_limit`.
         let retain = chain.retain();
-        let limit = 2 * retain as usize + 64 + 1;
         assert!(
-            chain.len() <= limit || tip.height - base <= retain,
-            "{} headers stored, retain {retain}, tip {} base {base}",
+            chain.len() <= chain.max_stored(),
+            "{} headers stored, more than {} (retain {retain}, tip {} base {base})",
             chain.len(),
+            chain.max_stored(),
+            tip.height
+        );
+        assert!(chain.fork_headers() <= chain.fork_limit(), "fork headers above the cap");
+        assert!(
+            u64::from(tip.height - base) < 2 * u64::from(retain) + 64,
+            "not pruned: tip {} base {base} retain {retain}",
             tip.height
         );
     }
@@ -792,7 +798,7 @@ fuzz_target!(|data: &[u8]| {
                 // Restoring must give back exactly this chain, however many forks it holds
                 // (regressions/header_chain_ops/restore-prunes-midway).
                 let retain = s.chain.retain() as usize;
-                match HeaderChain::restore(saved) {
+                match HeaderChain::restore(saved, &s.params) {
                     Ok(restored) if full_snapshot(&restored) == before => {
                         assert_eq!(restored.anchor(), s.chain.anchor(), "restored anchor");
                         assert_eq!(restored.retain(), s.chain.retain(), "restored retain");

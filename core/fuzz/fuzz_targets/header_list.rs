@@ -154,7 +154,7 @@ fn check(
     assert_eq!(chain.header_at(start + n), None, "header above the tip");
 
     let saved = chain.serialize();
-    let restored = HeaderChain::restore(&saved)
+    let restored = HeaderChain::restore(&saved, chain.params())
         .unwrap_or_else(|e| panic!("restoring a verified list failed: {e:?}"));
     assert_eq!(restored.tip(), tip, "restored tip");
     assert_eq!(restored.len(), chain.len(), "restored len");

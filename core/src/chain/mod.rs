@@ -8,9 +8,11 @@
 //! history the chain does not have fails with [`ChainError::InsufficientHistory`]; nothing is
 //! skipped. The best chain is the one with the most cumulative work (first seen wins a tie).
 //!
-//! Memory is bounded: headers more than [`HeaderChain::retain`] below the tip are pruned, and the
-//! anchor moves up, carrying the timestamps and retarget-period start the rules still need. Forks
-//! deeper than that are refused (their parent is unknown).
+//! Memory is bounded: once the best chain reaches 2 × [`HeaderChain::retain`] + 64 headers above
+//! the anchor, headers more than `retain` below the tip are pruned, and the anchor moves up,
+//! carrying the timestamps and retarget-period start the rules still need; forks deeper than that
+//! are refused (their parent is unknown). Headers off the best chain are capped at
+//! [`HeaderChain::fork_limit`]. [`HeaderChain::max_stored`] bounds the whole.
 
 mod serialize;
 mod validate;
@@ -46,11 +48,10 @@ pub struct Anchor {
     pub header: Header,
     /// Cumulative work up to and including the anchor.
     pub chainwork: U256,
-    /// Timestamps of the (up to 11) headers before the anchor, oldest first. `None` means
-    /// unknown: median-time-past is then checked only for headers with all min(h, 11) previous
-    /// headers in the chain (the CLI's `headers verify` semantics); with `Some`, a header whose
-    /// check needs more timestamps than given fails with `insufficient_history`.
-    pub prev_times: Option<Vec<u32>>,
+    /// Timestamps of the headers before the anchor, oldest first: min(height, 11) of them, so
+    /// that every header can be checked. With fewer, a header whose median time past needs a
+    /// missing one fails with `insufficient_history`.
+    pub prev_times: Vec<u32>,
     /// The first header of the anchor's retarget period, unless the anchor is itself one. `None`
     /// means unknown: a retarget (or min-difficulty fallback) that needs it fails with
     /// `insufficient_history`.
@@ -65,7 +66,7 @@ impl Anchor {
             height: 0,
             chainwork: pow::work(header.bits.decode().target),
             header,
-            prev_times: Some(Vec::new()),
+            prev_times: Vec::new(),
             period_start: None,
         }
     }
@@ -164,6 +165,13 @@ pub enum ChainError {
     },
     /// The height would exceed `u32::MAX`.
     HeightOverflow,
+    /// The chain already stores [`HeaderChain::fork_limit`] headers off its best chain.
+    TooManyForks {
+        /// The limit.
+        limit: usize,
+    },
+    /// More headers than the chain can index (2³² − 1).
+    TooManyHeaders,
     /// An anchor with more than 11 previous timestamps.
     BadAnchor {
         /// What is wrong.
@@ -251,6 +259,13 @@ impl fmt::Display for ChainError {
                 )
             }
             Self::HeightOverflow => f.write_str("height overflows u32"),
+            Self::TooManyForks { limit } => {
+                write!(
+                    f,
+                    "the chain already stores {limit} headers off its best chain"
+                )
+            }
+            Self::TooManyHeaders => f.write_str("more headers than the chain can index"),
             Self::BadAnchor { reason } => write!(f, "bad anchor: {reason}"),
         }
     }
@@ -273,6 +288,8 @@ impl ErrorCode for ChainError {
             Self::BadVersion { .. } => "bad_version",
             Self::InsufficientHistory { .. } => "insufficient_history",
             Self::HeightOverflow => "height_overflow",
+            Self::TooManyForks { .. } => "too_many_forks",
+            Self::TooManyHeaders => "too_many_headers",
             Self::BadAnchor { .. } => "bad_anchor",
         }
     }
@@ -437,6 +454,75 @@ pub struct HeaderChain {
     pow_cache: PowCache,
     /// The proof-of-work limit in compact form (testnet's minimum difficulty).
     limit_bits: CompactTarget,
+    /// The timestamps ending at one node (usually the tip), kept sorted, so that a header
+    /// extending that node gets its median time past without walking back and sorting.
+    mtp_window: TimeWindow,
+    /// The CLI's `headers verify` semantics, for chains built by [`verify_header_list`] from a
+    /// list that starts above genesis: the anchor's earlier timestamps are unknown and median
+    /// time past is checked once the list holds min(h, 11) previous headers.
+    list_semantics: bool,
+}
+
+/// Up to 11 timestamps of a node and its ancestors: in chain order (oldest first) and sorted.
+#[derive(Debug, Clone, Copy)]
+struct TimeWindow {
+    node: u32,
+    len: usize,
+    in_order: [u32; MEDIAN_TIME_SPAN],
+    sorted: [u32; MEDIAN_TIME_SPAN],
+}
+
+impl TimeWindow {
+    const EMPTY: Self = Self {
+        node: NO_PARENT,
+        len: 0,
+        in_order: [0; MEDIAN_TIME_SPAN],
+        sorted: [0; MEDIAN_TIME_SPAN],
+    };
+
+    /// A window for `node` from its timestamps, oldest first.
+    fn new(node: u32, oldest_first: &[u32]) -> Self {
+        let mut w = Self {
+            node,
+            ..Self::EMPTY
+        };
+        for &t in oldest_first.iter().rev().take(MEDIAN_TIME_SPAN).rev() {
+            w.push_back(t);
+        }
+        w
+    }
+
+    fn median(&self) -> u32 {
+        self.sorted.get(self.len / 2).copied().unwrap_or(0)
+    }
+
+    /// Appends the newest timestamp, dropping the oldest if the window is full.
+    fn push_back(&mut self, t: u32) {
+        if self.len == MEDIAN_TIME_SPAN {
+            let oldest = self.in_order[0];
+            self.in_order.copy_within(1.., 0);
+            self.in_order[MEDIAN_TIME_SPAN - 1] = t;
+            // Remove `oldest` from the sorted copy.
+            if let Some(at) = self.sorted.iter().position(|&x| x == oldest) {
+                self.sorted.copy_within(at.saturating_add(1).., at);
+            }
+            self.len = self.len.saturating_sub(1);
+        } else if let Some(slot) = self.in_order.get_mut(self.len) {
+            *slot = t;
+        }
+        // Insert `t` into the sorted copy.
+        let at = self
+            .sorted
+            .get(..self.len)
+            .map_or(0, |s| s.partition_point(|&x| x <= t));
+        if let Some(tail) = self.sorted.get_mut(at..) {
+            tail.rotate_right(1);
+        }
+        if let Some(slot) = self.sorted.get_mut(at) {
+            *slot = t;
+        }
+        self.len = self.len.saturating_add(1).min(MEDIAN_TIME_SPAN);
+    }
 }
 
 impl HeaderChain {
@@ -448,21 +534,31 @@ impl HeaderChain {
     pub fn new(params: Params, anchor: Anchor) -> Result<Self, ChainError> {
         let hash = anchor.header.block_hash();
         validate::check_pow(&params, &anchor.header, &hash, anchor.height)?;
-        if anchor
-            .prev_times
-            .as_ref()
-            .is_some_and(|t| t.len() > MEDIAN_TIME_SPAN)
-        {
+        if anchor.prev_times.len() > MEDIAN_TIME_SPAN {
             return Err(ChainError::BadAnchor {
                 reason: "more than 11 previous timestamps",
             });
         }
+        let limit_bits = params.pow_limit_bits();
+        let at_period_start = params.is_retarget_height(anchor.height);
+        if let (Some(ps), false) = (anchor.period_start, at_period_start) {
+            // Within a period every block carries the period's first nBits, or (testnet) the
+            // minimum difficulty.
+            let min_difficulty =
+                params.allow_min_difficulty_blocks && anchor.header.bits == limit_bits;
+            if anchor.header.bits != ps.bits && !min_difficulty {
+                return Err(ChainError::BadAnchor {
+                    reason: "nBits differ from those of its retarget period's first header",
+                });
+            }
+        }
         let mut index = HashMap::with_hasher(BlockHashBuild);
         index.insert(hash, 0);
-        let last_real_bits = if params.is_retarget_height(anchor.height)
-            || anchor.header.bits != params.pow_limit_bits()
-        {
+        let last_real_bits = if at_period_start || anchor.header.bits != limit_bits {
             Some(anchor.header.bits)
+        } else if params.no_retargeting && params.genesis.bits == limit_bits {
+            // Regtest: no retarget ever changes the bits, and every block carries the limit's.
+            Some(limit_bits)
         } else {
             // A min-difficulty anchor inside a period: every real-difficulty block of a period
             // carries the period's first nBits.
@@ -482,7 +578,9 @@ impl HeaderChain {
                 target: anchor.header.bits.decode().target,
                 work: pow::work(anchor.header.bits.decode().target),
             },
-            limit_bits: params.pow_limit_bits(),
+            limit_bits,
+            mtp_window: TimeWindow::EMPTY,
+            list_semantics: false,
             params,
             anchor,
             nodes: alloc::vec![node],
@@ -503,6 +601,28 @@ impl HeaderChain {
     /// How many headers below the tip are kept.
     pub fn retain(&self) -> u32 {
         self.retain
+    }
+
+    /// Stored headers off the best chain.
+    pub fn fork_headers(&self) -> usize {
+        self.nodes.len().saturating_sub(self.main.len())
+    }
+
+    /// Headers off the best chain that the chain stores at most: a header that would be one more
+    /// is refused with [`ChainError::TooManyForks`] (unless its branch then has the most work).
+    /// Each costs proof of work at the network's difficulty; the limit keeps memory bounded on
+    /// networks where that is cheap (testnet's minimum-difficulty blocks).
+    pub fn fork_limit(&self) -> usize {
+        (self.retain as usize).clamp(64, 4096)
+    }
+
+    /// The most headers the chain stores: a best chain of up to 2 × retain + 64 above the anchor,
+    /// the anchor, and [`Self::fork_limit`] fork headers.
+    pub fn max_stored(&self) -> usize {
+        (self.retain as usize)
+            .saturating_mul(2)
+            .saturating_add(65)
+            .saturating_add(self.fork_limit())
     }
 
     /// The parameters the chain validates against.
@@ -667,7 +787,15 @@ impl HeaderChain {
         if self.index.contains_key(&hash) {
             return Ok(Added::Duplicate);
         }
-        let parent_index = self.parent_of(header, &hash)?;
+        // Context-free proof of work before anything that needs the parent, as Core.
+        let parent_index = self.parent_of(header, &hash);
+        let height_hint = parent_index
+            .as_ref()
+            .ok()
+            .and_then(|&i| self.node(i))
+            .map_or(0, |p| p.height.saturating_add(1));
+        let work = self.check_pow_cached(header, &hash, height_hint)?;
+        let parent_index = parent_index?;
         let parent = self.node(parent_index).ok_or(ChainError::UnknownParent {
             hash,
             prev: header.prev_blockhash,
@@ -678,7 +806,6 @@ impl HeaderChain {
             .height
             .checked_add(1)
             .ok_or(ChainError::HeightOverflow)?;
-        let work = self.check_pow_cached(header, &hash, height)?;
         let expected = self.next_bits(parent_index, header, height)?;
         validate::check_bits(header, height, expected)?;
         if let Some(median) = self.median_time_past(parent_index, height)? {
@@ -712,7 +839,16 @@ impl HeaderChain {
                 self.node(parent_index).and_then(|p| p.last_real_bits)
             };
         let tip = self.tip();
-        let new_index = u32::try_from(self.nodes.len()).map_err(|_| ChainError::HeightOverflow)?;
+        let extends_tip = parent_hash == tip.hash;
+        if !extends_tip && chainwork <= tip.chainwork && self.fork_headers() >= self.fork_limit() {
+            return Err(ChainError::TooManyForks {
+                limit: self.fork_limit(),
+            });
+        }
+        let new_index = u32::try_from(self.nodes.len())
+            .ok()
+            .filter(|&i| i != NO_PARENT)
+            .ok_or(ChainError::TooManyHeaders)?;
         self.nodes.push(Node {
             header: *header,
             hash,
@@ -723,7 +859,12 @@ impl HeaderChain {
         });
         self.index.insert(hash, new_index);
 
-        let added = if parent_hash == tip.hash {
+        // The window of the parent becomes the window of the new header.
+        if self.mtp_window.node == parent_index {
+            self.mtp_window.push_back(header.time);
+            self.mtp_window.node = new_index;
+        }
+        let added = if extends_tip {
             self.main.push(new_index);
             Added::Extended
         } else if chainwork > tip.chainwork {
@@ -910,8 +1051,12 @@ impl HeaderChain {
 
     /// Median of the timestamps of node `parent` and its ancestors, up to 11. `Ok(None)` when the
     /// anchor's earlier timestamps are unknown and the chain does not hold min(height, 11).
-    fn median_time_past(&self, parent: u32, height: u32) -> Result<Option<u32>, ChainError> {
+    fn median_time_past(&mut self, parent: u32, height: u32) -> Result<Option<u32>, ChainError> {
         let needed = (height as usize).min(MEDIAN_TIME_SPAN);
+        if self.mtp_window.node == parent && self.mtp_window.len == needed {
+            return Ok(Some(self.mtp_window.median()));
+        }
+        // Walk back from the parent, newest first.
         let mut times = [0u32; MEDIAN_TIME_SPAN];
         let mut count = 0usize;
         let mut i = parent;
@@ -927,35 +1072,42 @@ impl HeaderChain {
             i = n.parent;
         }
         if count < needed {
-            match &self.anchor.prev_times {
-                None => return Ok(None),
-                Some(prev) => {
-                    for &t in prev.iter().rev().take(needed.saturating_sub(count)) {
-                        if let Some(slot) = times.get_mut(count) {
-                            *slot = t;
-                        }
-                        count = count.saturating_add(1);
-                    }
-                    if count < needed {
-                        return Err(ChainError::InsufficientHistory {
-                            height,
-                            missing: "the timestamps of the 11 previous headers",
-                        });
-                    }
+            if self.list_semantics {
+                return Ok(None);
+            }
+            for &t in self
+                .anchor
+                .prev_times
+                .iter()
+                .rev()
+                .take(needed.saturating_sub(count))
+            {
+                if let Some(slot) = times.get_mut(count) {
+                    *slot = t;
                 }
+                count = count.saturating_add(1);
+            }
+            if count < needed {
+                return Err(ChainError::InsufficientHistory {
+                    height,
+                    missing: "the timestamps of the 11 previous headers",
+                });
             }
         }
-        Ok(Some(validate::median_time(
-            times.get_mut(..count).unwrap_or(&mut []),
-        )))
+        let newest_first = times.get_mut(..count).unwrap_or(&mut []);
+        newest_first.reverse();
+        self.mtp_window = TimeWindow::new(parent, newest_first);
+        Ok(Some(self.mtp_window.median()))
     }
 
     /// Prunes headers more than `retain` below the tip once they are twice that many, moving the
     /// anchor up with the history the rules need.
     fn maybe_prune(&mut self) {
+        // Prune once the best chain reaches 2 × retain + 64 above the anchor, so that each pass
+        // removes at least retain + 64 headers: constant work per header added.
         let tip = self.tip().height;
-        let limit = (self.retain as usize).saturating_mul(2).saturating_add(64);
-        if self.nodes.len() <= limit || tip.saturating_sub(self.anchor.height) <= self.retain {
+        let span = u64::from(self.retain).saturating_mul(2).saturating_add(64);
+        if u64::from(tip.saturating_sub(self.anchor.height)) < span {
             return;
         }
         let cutoff = tip.saturating_sub(self.retain);
@@ -1002,6 +1154,8 @@ impl HeaderChain {
                 .insert(n.hash, u32::try_from(i).unwrap_or(NO_PARENT));
         }
         self.nodes = kept;
+        // Node indexes changed.
+        self.mtp_window = TimeWindow::EMPTY;
         self.main = main;
         self.anchor = new_anchor;
     }
@@ -1009,10 +1163,12 @@ impl HeaderChain {
     /// The anchor a chain based at best-chain node `base` would need.
     fn anchor_at(&self, base: u32) -> Result<Anchor, ChainError> {
         let n = self.node(base).ok_or(ChainError::HeightOverflow)?;
+        // Unknown only if the old anchor did not know it either.
         let period_start = if self.params.is_retarget_height(n.height) {
             None
         } else {
-            Some(self.ancestor(base, self.params.period_start(n.height), n.height)?)
+            self.ancestor(base, self.params.period_start(n.height), n.height)
+                .ok()
         };
         // The timestamps before it: from stored ancestors, then the old anchor's.
         let needed = (n.height as usize).min(MEDIAN_TIME_SPAN);
@@ -1023,14 +1179,11 @@ impl HeaderChain {
             rev.push(a.header.time);
             i = a.parent;
         }
-        let prev_times = if rev.len() < needed {
-            self.anchor.prev_times.as_ref().map(|old| {
-                rev.extend(old.iter().rev().take(needed.saturating_sub(rev.len())));
-                rev.iter().rev().copied().collect()
-            })
-        } else {
-            Some(rev.iter().rev().copied().collect())
-        };
+        if rev.len() < needed {
+            let old = &self.anchor.prev_times;
+            rev.extend(old.iter().rev().take(needed.saturating_sub(rev.len())));
+        }
+        let prev_times = rev.iter().rev().copied().collect();
         Ok(Anchor {
             height: n.height,
             header: n.header,
@@ -1066,25 +1219,34 @@ pub fn verify_header_list(
             reason: "no headers",
         },
     })?;
+    if start_height == 0 && *first != params.genesis {
+        return Err(AddError {
+            index: 0,
+            error: ChainError::BadAnchor {
+                reason: "the header at height 0 is not the network's genesis",
+            },
+        });
+    }
     let anchor = Anchor {
         height: start_height,
         header: *first,
         chainwork: pow::work(first.bits.decode().target),
-        prev_times: if start_height == 0 {
-            Some(Vec::new())
-        } else {
-            None
-        },
+        prev_times: Vec::new(),
         period_start: None,
     };
     let mut chain = HeaderChain::new(params.clone(), anchor)
         .map_err(|error| AddError { index: 0, error })?
         .with_retain(u32::MAX);
+    chain.list_semantics = start_height > 0;
     validate::check_future(first, start_height, now)
         .map_err(|error| AddError { index: 0, error })?;
     chain.reserve(headers.len());
     for (index, (header, hash)) in Hashed::new(headers.iter().copied()).enumerate().skip(1) {
         let tip = chain.tip();
+        // Context-free proof of work first, as Core, then the link.
+        chain
+            .check_pow_cached(&header, &hash, tip.height.saturating_add(1))
+            .map_err(|error| AddError { index, error })?;
         if header.prev_blockhash != tip.hash {
             let height = tip.height.saturating_add(1);
             return Err(AddError {

@@ -1,7 +1,7 @@
 //! Saving and restoring a [`HeaderChain`]: the parameters, the anchor with its history, and the
-//! headers above it in the order they were added. Restoring re-validates every header, so bytes
-//! that were damaged or forged cannot produce a chain that would not have been built by adding
-//! those headers.
+//! headers above it in the order they were added. Restoring checks the parameters against the
+//! caller's and re-validates every header, so damaged or forged bytes cannot produce a chain that
+//! adding those headers to that anchor under those rules would not have built.
 
 use super::{AddError, Anchor, HeaderChain, PeriodStart};
 use crate::ErrorCode;
@@ -102,14 +102,10 @@ impl HeaderChain {
         out.put(&a.height.to_le_bytes());
         out.put(&a.header.to_array());
         out.put(&a.chainwork.to_be_bytes());
-        match &a.prev_times {
-            None => out.put(&[0xff]),
-            Some(t) => {
-                out.put(&[u8::try_from(t.len()).unwrap_or(0xff)]);
-                for x in t {
-                    out.put(&x.to_le_bytes());
-                }
-            }
+        out.put(&[u8::from(self.list_semantics)]);
+        out.put(&[u8::try_from(a.prev_times.len()).unwrap_or(0xff)]);
+        for x in &a.prev_times {
+            out.put(&x.to_le_bytes());
         }
         match a.period_start {
             None => out.put(&[0]),
@@ -127,12 +123,14 @@ impl HeaderChain {
     }
 
     /// Rebuilds a chain from [`HeaderChain::serialize`] bytes, re-validating the anchor's proof of
-    /// work and every header (trailing bytes are an error). The best chain comes out the same: the
-    /// headers are re-added in their original order.
+    /// work and every header (trailing bytes are an error). The saved parameters must equal
+    /// `expected`, the network the caller means, so the bytes cannot change the rules. The anchor
+    /// (height, chainwork, history) is trusted as saved, as it was when the chain was created; the
+    /// headers are re-added in their original order, so the best chain comes out the same.
     ///
     /// # Errors
     /// [`RestoreError`] naming what is wrong.
-    pub fn restore(bytes: &[u8]) -> Result<Self, RestoreError> {
+    pub fn restore(bytes: &[u8], expected: &Params) -> Result<Self, RestoreError> {
         let mut r = Reader::new(bytes);
         let magic: [u8; 4] = r.read_array(Field::ChainState)?;
         if &magic != MAGIC {
@@ -171,21 +169,26 @@ impl HeaderChain {
             bip66_height: r.read_u32(Field::ChainState)?,
             bip65_height: r.read_u32(Field::ChainState)?,
         };
+        if params != *expected {
+            return Err(RestoreError::Invalid("saved for other network parameters"));
+        }
         let retain = r.read_u32(Field::ChainState)?;
         let height = r.read_u32(Field::ChainState)?;
         let header = Header::from_bytes(&r.read_array(Field::ChainState)?);
         let chainwork = U256::from_be_bytes(&r.read_array(Field::ChainState)?);
-        let prev_times = match r.read_u8(Field::ChainState)? {
-            0xff => None,
-            n if usize::from(n) <= super::MEDIAN_TIME_SPAN => {
-                let mut t = Vec::with_capacity(usize::from(n));
-                for _ in 0..n {
-                    t.push(r.read_u32(Field::ChainState)?);
-                }
-                Some(t)
-            }
-            _ => return Err(RestoreError::Invalid("more than 11 previous timestamps")),
+        let list_semantics = match r.read_u8(Field::ChainState)? {
+            0 => false,
+            1 => true,
+            _ => return Err(RestoreError::Invalid("list flag")),
         };
+        let n_times = usize::from(r.read_u8(Field::ChainState)?);
+        if n_times > super::MEDIAN_TIME_SPAN {
+            return Err(RestoreError::Invalid("more than 11 previous timestamps"));
+        }
+        let mut prev_times = Vec::with_capacity(n_times);
+        for _ in 0..n_times {
+            prev_times.push(r.read_u32(Field::ChainState)?);
+        }
         let period_start = match r.read_u8(Field::ChainState)? {
             0 => None,
             1 => Some(PeriodStart {
@@ -213,6 +216,7 @@ impl HeaderChain {
         let mut chain = HeaderChain::new(params, anchor)
             .map_err(|error| RestoreError::Header(AddError { index: 0, error }))?
             .with_retain(u32::MAX);
+        chain.list_semantics = list_semantics;
         for (index, h) in headers.iter().enumerate() {
             // Saved headers were all valid and new when added; a duplicate means the bytes lie.
             match chain.add_header(h, None) {

@@ -39,23 +39,6 @@ pub(crate) fn check_pow(
     Ok(target)
 }
 
-/// Median of up to 11 timestamps (Core's `GetMedianTimePast`: the middle element of the sorted
-/// list, the upper middle for an even count).
-pub(crate) fn median_time(times: &mut [u32]) -> u32 {
-    // Insertion sort: at most 11 elements, faster than a general sort call.
-    for i in 1..times.len() {
-        let mut j = i;
-        while let Some(prev) = j.checked_sub(1) {
-            if times.get(prev) <= times.get(j) {
-                break;
-            }
-            times.swap(prev, j);
-            j = prev;
-        }
-    }
-    times.get(times.len() / 2).copied().unwrap_or(0)
-}
-
 /// Block version floor at `height` (BIP34, BIP66, BIP65: `bad-version`).
 pub(crate) fn check_version(
     params: &Params,
