@@ -41,14 +41,15 @@ test('HeaderChain with full history, incremental batches, save and restore', () 
     assert.equal(s.reorg, null);
   }
   assert.equal(chain.tip().chainwork, BigInt(b.find((e) => e.height === 830592).chainwork));
-  const restored = pegkit.HeaderChain.restore(chain.serialize());
+  const restored = pegkit.HeaderChain.restore('mainnet', chain.serialize());
   assert.deepEqual(restored.tip(), chain.tip());
-  assert.ok(chain.storedHeaders <= 4 * 4032 + 257);
+  assert.ok(chain.storedHeaders <= 2 * 4032 + 65 + 4032);
   // A header that breaks a rule names its position in the batch.
   const bad = new Uint8Array(headers[100]);
   bad[79] ^= 1;
   assert.throws(() => chain.addHeaders([headers[8000], bad]), (e) => isCode('high_hash')(e) && e.index === 1);
-  assert.throws(() => pegkit.HeaderChain.restore(new Uint8Array(10)), isCode('invalid_state'));
+  assert.throws(() => pegkit.HeaderChain.restore('mainnet', new Uint8Array(10)), isCode('invalid_state'));
+  assert.throws(() => pegkit.HeaderChain.restore('testnet4', chain.serialize()), isCode('invalid_state'));
   assert.throws(() => new pegkit.HeaderChain('moonnet', {}), isCode('invalid_argument'));
 });
 

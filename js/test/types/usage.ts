@@ -52,4 +52,4 @@ const pegIn: VerifiedPegIn = verifyPegIn(chain, { tx: '', proof: built, federati
 const credited: bigint = pegIn.credited;
 const fromList: HeaderChain = HeaderChain.fromHeaders('regtest', 0, [new Uint8Array(80)]);
 const saved: Uint8Array = fromList.serialize();
-console.log(summary, work, conf, proofResult, okBranch, credited, saved, HeaderChain.restore(saved).height);
+console.log(summary, work, conf, proofResult, okBranch, credited, saved, HeaderChain.restore('regtest', saved).height);
