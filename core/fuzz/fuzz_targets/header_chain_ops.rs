@@ -423,7 +423,10 @@ impl State {
             // The fork cap: refused only off the best chain and only at the limit.
             ChainError::TooManyForks { limit } => {
                 assert_eq!(limit, self.chain.fork_limit());
-                assert!(self.chain.fork_headers() >= limit, "fork cap below the limit");
+                assert!(
+                    self.chain.fork_headers() >= limit,
+                    "fork cap below the limit"
+                );
                 return;
             }
             ref e => panic!("a well-formed child at height {height} was refused: {e:?}"),
@@ -540,11 +543,26 @@ impl State {
                 p[..4].copy_from_slice(&self.counter.to_le_bytes());
                 p[4] = b;
                 h.prev_blockhash = BlockHash::from_byte_array(p);
+                // Proof of work is checked before the parent (as Core): grind it first.
+                common::grind(&self.params, &mut h, CHEAP_TRIES);
                 let r = self.chain.add_header(&h, None);
-                assert!(
-                    matches!(r, Err(ChainError::UnknownParent { prev, .. }) if prev == h.prev_blockhash),
-                    "unknown parent: {r:?}"
-                );
+                let pow_ok = h.bits.target_within(&self.params.pow_limit).is_ok_and(|t| {
+                    pegkit_core::pow::hash_meets_target(h.block_hash().as_byte_array(), &t)
+                });
+                if pow_ok {
+                    assert!(
+                        matches!(r, Err(ChainError::UnknownParent { prev, .. }) if prev == h.prev_blockhash),
+                        "unknown parent: {r:?}"
+                    );
+                } else {
+                    assert!(
+                        matches!(
+                            r,
+                            Err(ChainError::HighHash { .. } | ChainError::BadBits { .. })
+                        ),
+                        "orphan without work: {r:?}"
+                    );
+                }
                 assert_eq!(
                     full_snapshot(&self.chain),
                     before,
@@ -688,7 +706,11 @@ impl State {
             chain.max_stored(),
             tip.height
         );
-        assert!(chain.fork_headers() <= chain.fork_limit(), "fork headers above the cap");
+        // New fork headers stop at the cap; reorgs can add the headers they disconnect.
+        assert!(
+            chain.fork_headers() <= chain.fork_limit() + 2 * retain as usize + 64,
+            "fork headers above the cap"
+        );
         assert!(
             u64::from(tip.height - base) < 2 * u64::from(retain) + 64,
             "not pruned: tip {} base {base} retain {retain}",
@@ -749,8 +771,19 @@ fuzz_target!(|data: &[u8]| {
                         common::grind(&s.params, &mut h, CHEAP_TRIES);
                         let before = full_snapshot(&s.chain);
                         let r = s.chain.add_header(&h, None);
+                        // Proof of work comes before the parent lookup (as Core).
+                        let pow_ok = h.bits.target_within(&s.params.pow_limit).is_ok_and(|t| {
+                            pegkit_core::pow::hash_meets_target(h.block_hash().as_byte_array(), &t)
+                        });
                         assert!(
-                            matches!(r, Err(ChainError::UnknownParent { prev, .. }) if prev == pruned.hash),
+                            if pow_ok {
+                                matches!(r, Err(ChainError::UnknownParent { prev, .. }) if prev == pruned.hash)
+                            } else {
+                                matches!(
+                                    r,
+                                    Err(ChainError::HighHash { .. } | ChainError::BadBits { .. })
+                                )
+                            },
                             "child of a pruned header: {r:?}"
                         );
                         assert_eq!(full_snapshot(&s.chain), before);

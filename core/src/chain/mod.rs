@@ -608,21 +608,21 @@ impl HeaderChain {
         self.nodes.len().saturating_sub(self.main.len())
     }
 
-    /// Headers off the best chain that the chain stores at most: a header that would be one more
-    /// is refused with [`ChainError::TooManyForks`] (unless its branch then has the most work).
-    /// Each costs proof of work at the network's difficulty; the limit keeps memory bounded on
-    /// networks where that is cheap (testnet's minimum-difficulty blocks).
+    /// Headers off the best chain beyond which a new one is refused with
+    /// [`ChainError::TooManyForks`] (unless its branch then has the most work). Each costs proof of
+    /// work at the network's difficulty; the limit keeps memory bounded on networks where that is
+    /// cheap (testnet's minimum-difficulty blocks). A reorg can leave more: the headers it moved
+    /// off the best chain.
     pub fn fork_limit(&self) -> usize {
         (self.retain as usize).clamp(64, 4096)
     }
 
     /// The most headers the chain stores: a best chain of up to 2 × retain + 64 above the anchor,
-    /// the anchor, and [`Self::fork_limit`] fork headers.
+    /// the anchor, [`Self::fork_limit`] fork headers, and up to 2 × retain + 64 more that reorgs
+    /// moved off the best chain.
     pub fn max_stored(&self) -> usize {
-        (self.retain as usize)
-            .saturating_mul(2)
-            .saturating_add(65)
-            .saturating_add(self.fork_limit())
+        let best = (self.retain as usize).saturating_mul(2).saturating_add(65);
+        best.saturating_mul(2).saturating_add(self.fork_limit())
     }
 
     /// The parameters the chain validates against.
