@@ -34,6 +34,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $want"; then
 fi
 wasm-bindgen --version
 
+step "cmake and Boost headers (to build Bitcoin Core's consensus engine for the bitcoinkernel oracle)"
+if ! command -v cmake >/dev/null || [ ! -d /usr/include/boost ]; then
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends cmake libboost-dev
+fi
+cmake --version | head -n 1
+
 if [ "${1:-}" != "--no-browser" ]; then
   step "Chromium and ChromeDriver (Debian packages)"
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then

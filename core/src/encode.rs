@@ -55,6 +55,12 @@ pub enum Field {
     MerkleFlags,
     /// Saved header-chain state.
     ChainState,
+    /// A partial signature set's public key.
+    PartialSignatureKey,
+    /// Number of signatures in a partial signature set.
+    PartialSignatureCount,
+    /// One signature of a partial signature set.
+    PartialSignature,
 }
 
 impl Field {
@@ -80,6 +86,9 @@ impl Field {
             Self::MerkleHash => "merkle_hash",
             Self::MerkleFlags => "merkle_flags",
             Self::ChainState => "chain_state",
+            Self::PartialSignatureKey => "partial_signature_key",
+            Self::PartialSignatureCount => "partial_signature_count",
+            Self::PartialSignature => "partial_signature",
         }
     }
 }

@@ -293,6 +293,21 @@ hash_newtype!(
     TxMerkleNode,
     reversed = true
 );
+hash_newtype!(
+    /// A signature hash: the 32 bytes a signature commits to (legacy, BIP143 or BIP341).
+    Sighash,
+    reversed = false
+);
+hash_newtype!(
+    /// A BIP341 tapleaf hash.
+    TapLeafHash,
+    reversed = false
+);
+hash_newtype!(
+    /// A BIP341 taproot tree node (a branch hash, or the merkle root of the script tree).
+    TapNodeHash,
+    reversed = false
+);
 
 #[cfg(test)]
 mod tests {

@@ -28,9 +28,13 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod address;
 pub mod block;
 pub mod chain;
+pub mod descriptor;
+pub mod ecdsa;
 pub mod encode;
+pub mod federation;
 pub mod hash;
 pub mod header;
 pub mod hex;
@@ -39,6 +43,10 @@ pub mod params;
 pub mod pegin;
 pub mod pow;
 pub mod schnorr;
+pub mod script;
+pub mod sighash;
+pub mod signing;
+pub mod taproot;
 pub mod tx;
 
 pub use block::Block;

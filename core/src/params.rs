@@ -45,6 +45,16 @@ impl Network {
         }
     }
 
+    /// The human-readable part of this network's segwit addresses (BIP173): `bc`, `tb` (both
+    /// testnets and signet) or `bcrt`.
+    pub fn bech32_hrp(self) -> &'static str {
+        match self {
+            Self::Mainnet => "bc",
+            Self::Testnet3 | Self::Testnet4 | Self::Signet => "tb",
+            Self::Regtest => "bcrt",
+        }
+    }
+
     /// This network's consensus parameters.
     pub fn params(self) -> Params {
         Params::new(self)

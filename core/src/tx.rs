@@ -112,7 +112,7 @@ pub struct TxOut {
     pub script_pubkey: Vec<u8>,
 }
 
-impl TxOut {
+impl Encode for TxOut {
     fn encode_to<S: Sink + ?Sized>(&self, sink: &mut S) {
         sink.put(&self.value.to_le_bytes());
         write_var_bytes(sink, &self.script_pubkey);
@@ -121,7 +121,9 @@ impl TxOut {
     fn encoded_len(&self) -> usize {
         8usize.saturating_add(var_bytes_len(self.script_pubkey.len()))
     }
+}
 
+impl Decode for TxOut {
     fn decode_from(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let value = r.read_i64(Field::Amount)?;
         let script_pubkey = r.read_var_bytes(Field::ScriptPubKey)?.to_vec();

@@ -88,6 +88,14 @@ fn every_error_code_is_in_the_readme_table() {
         "merkle_hash",
         "merkle_flags",
         "chain_state",
+        "partial_signature_key",
+        "partial_signature_count",
+        "partial_signature",
+        "bc",
+        "tb",
+        "bcrt",
+        "main",
+        "recovery",
     ] {
         codes.remove(not_a_code);
     }

@@ -1,0 +1,428 @@
+//! Signature hashes: legacy (Bitcoin Core's `SignatureHash`, quirks included), BIP143 (segwit v0)
+//! and BIP341 (taproot key path and script path), with the per-transaction hashes computed once and
+//! shared by every input.
+
+use crate::ErrorCode;
+use crate::encode::{Encode, Sink, write_compact_size, write_var_bytes};
+use crate::hash::{HashEngine, Sighash, TapLeafHash, sha256};
+use crate::script::{OP_CODESEPARATOR, get_op};
+use crate::tx::{Transaction, TxOut};
+use core::fmt;
+
+/// `SIGHASH_ALL`.
+pub const SIGHASH_ALL: u32 = 0x01;
+/// `SIGHASH_NONE`.
+pub const SIGHASH_NONE: u32 = 0x02;
+/// `SIGHASH_SINGLE`.
+pub const SIGHASH_SINGLE: u32 = 0x03;
+/// `SIGHASH_ANYONECANPAY`.
+pub const SIGHASH_ANYONECANPAY: u32 = 0x80;
+/// BIP341 `SIGHASH_DEFAULT` (taproot only: ALL, with a 64-byte signature).
+pub const SIGHASH_DEFAULT: u8 = 0x00;
+/// The tapscript leaf version (BIP342).
+pub const TAPSCRIPT_LEAF_VERSION: u8 = 0xc0;
+
+/// Why a signature hash cannot be computed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SighashError {
+    /// The input index is not an input of the transaction.
+    InputIndexOutOfRange {
+        /// The index.
+        index: usize,
+        /// Inputs in the transaction.
+        inputs: usize,
+    },
+    /// Taproot needs every input's spent output: the count differs.
+    PrevoutsMismatch {
+        /// Prevouts given.
+        prevouts: usize,
+        /// Inputs in the transaction.
+        inputs: usize,
+    },
+    /// A taproot sighash type other than 0x00-0x03, 0x81-0x83.
+    InvalidSighashType {
+        /// The type.
+        sighash_type: u32,
+    },
+    /// Taproot `SIGHASH_SINGLE` for an input with no output at its index.
+    SingleWithoutOutput {
+        /// The input index.
+        index: usize,
+    },
+    /// An annex must start with 0x50.
+    InvalidAnnex,
+}
+
+impl fmt::Display for SighashError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InputIndexOutOfRange { index, inputs } => {
+                write!(
+                    f,
+                    "input {index} does not exist: the transaction has {inputs}"
+                )
+            }
+            Self::PrevoutsMismatch { prevouts, inputs } => {
+                write!(f, "{prevouts} spent outputs given for {inputs} inputs")
+            }
+            Self::InvalidSighashType { sighash_type } => {
+                write!(
+                    f,
+                    "sighash type 0x{sighash_type:02x} is not valid for taproot"
+                )
+            }
+            Self::SingleWithoutOutput { index } => {
+                write!(
+                    f,
+                    "SIGHASH_SINGLE for input {index}, which has no output at its index"
+                )
+            }
+            Self::InvalidAnnex => f.write_str("an annex must start with 0x50"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for SighashError {}
+
+impl ErrorCode for SighashError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::InputIndexOutOfRange { .. } => "input_index_out_of_range",
+            Self::PrevoutsMismatch { .. } => "prevouts_mismatch",
+            Self::InvalidSighashType { .. } => "invalid_sighash_type",
+            Self::SingleWithoutOutput { .. } => "sighash_single_out_of_range",
+            Self::InvalidAnnex => "invalid_annex",
+        }
+    }
+}
+
+/// Where a taproot script-path signature sits: the leaf and the last executed
+/// `OP_CODESEPARATOR` (`0xffffffff` for none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScriptPath {
+    /// The leaf's hash (BIP341 `TapLeaf`).
+    pub leaf_hash: TapLeafHash,
+    /// Opcode position of the last executed `OP_CODESEPARATOR`, or `0xffffffff`.
+    pub codesep_pos: u32,
+}
+
+/// A transaction's signature hashes. The hashes over all prevouts, sequences and outputs (and,
+/// given the spent outputs, their amounts and scripts) are computed once, when the cache is built.
+#[derive(Debug, Clone)]
+pub struct SighashCache<'a> {
+    tx: &'a Transaction,
+    prevouts: Option<&'a [TxOut]>,
+    sha_prevouts: [u8; 32],
+    sha_sequences: [u8; 32],
+    sha_outputs: [u8; 32],
+    sha_amounts: [u8; 32],
+    sha_script_pubkeys: [u8; 32],
+}
+
+fn sha_of(f: impl FnOnce(&mut HashEngine)) -> [u8; 32] {
+    let mut e = HashEngine::new();
+    f(&mut e);
+    e.finalize()
+}
+
+impl<'a> SighashCache<'a> {
+    /// The cache for `tx` (legacy and segwit v0 sighashes).
+    pub fn new(tx: &'a Transaction) -> Self {
+        Self {
+            tx,
+            prevouts: None,
+            sha_prevouts: sha_of(|e| {
+                for i in &tx.inputs {
+                    e.put(i.previous_output.txid.as_byte_array());
+                    e.put(&i.previous_output.vout.to_le_bytes());
+                }
+            }),
+            sha_sequences: sha_of(|e| {
+                tx.inputs
+                    .iter()
+                    .for_each(|i| e.put(&i.sequence.to_le_bytes()))
+            }),
+            sha_outputs: sha_of(|e| {
+                for o in &tx.outputs {
+                    o.encode_to(e);
+                }
+            }),
+            sha_amounts: [0; 32],
+            sha_script_pubkeys: [0; 32],
+        }
+    }
+
+    /// The cache for `tx` spending `prevouts` (one per input, in order): all three kinds.
+    ///
+    /// # Errors
+    /// [`SighashError::PrevoutsMismatch`] when the counts differ.
+    pub fn with_prevouts(tx: &'a Transaction, prevouts: &'a [TxOut]) -> Result<Self, SighashError> {
+        if prevouts.len() != tx.inputs.len() {
+            return Err(SighashError::PrevoutsMismatch {
+                prevouts: prevouts.len(),
+                inputs: tx.inputs.len(),
+            });
+        }
+        Ok(Self {
+            prevouts: Some(prevouts),
+            sha_amounts: sha_of(|e| prevouts.iter().for_each(|p| e.put(&p.value.to_le_bytes()))),
+            sha_script_pubkeys: sha_of(|e| {
+                prevouts
+                    .iter()
+                    .for_each(|p| write_var_bytes(e, &p.script_pubkey))
+            }),
+            ..Self::new(tx)
+        })
+    }
+
+    fn input(&self, index: usize) -> Result<&'a crate::tx::TxIn, SighashError> {
+        self.tx
+            .inputs
+            .get(index)
+            .ok_or(SighashError::InputIndexOutOfRange {
+                index,
+                inputs: self.tx.inputs.len(),
+            })
+    }
+
+    /// Bitcoin Core's legacy `SignatureHash` (pre-segwit scripts): `script_code` with its
+    /// `OP_CODESEPARATOR`s removed (Core's `SerializeScriptCode`, malformed pushes included), and
+    /// the `SIGHASH_SINGLE` quirk — an input with no output at its index signs the number 1.
+    ///
+    /// # Errors
+    /// [`SighashError::InputIndexOutOfRange`] (Core asserts).
+    pub fn legacy(
+        &self,
+        index: usize,
+        script_code: &[u8],
+        sighash_type: u32,
+    ) -> Result<Sighash, SighashError> {
+        self.input(index)?;
+        let base = sighash_type & 0x1f;
+        let anyone_can_pay = sighash_type & SIGHASH_ANYONECANPAY != 0;
+        let single = base == SIGHASH_SINGLE;
+        let none = base == SIGHASH_NONE;
+        if single && index >= self.tx.outputs.len() {
+            let mut one = [0u8; 32];
+            one[0] = 1;
+            return Ok(Sighash::from_byte_array(one));
+        }
+        let tx = self.tx;
+        let mut e = HashEngine::new();
+        e.put(&tx.version.to_le_bytes());
+        let inputs: &[crate::tx::TxIn] = if anyone_can_pay {
+            tx.inputs.get(index..=index).unwrap_or(&[])
+        } else {
+            &tx.inputs
+        };
+        write_compact_size(&mut e, inputs.len() as u64);
+        for (pos, input) in inputs.iter().enumerate() {
+            let this = anyone_can_pay || pos == index;
+            e.put(input.previous_output.txid.as_byte_array());
+            e.put(&input.previous_output.vout.to_le_bytes());
+            if this {
+                serialize_script_code(&mut e, script_code);
+            } else {
+                e.put(&[0]);
+            }
+            let sequence = if !this && (single || none) {
+                0
+            } else {
+                input.sequence
+            };
+            e.put(&sequence.to_le_bytes());
+        }
+        let n_outputs = if none {
+            0
+        } else if single {
+            index.saturating_add(1)
+        } else {
+            tx.outputs.len()
+        };
+        write_compact_size(&mut e, n_outputs as u64);
+        for (pos, output) in tx.outputs.iter().take(n_outputs).enumerate() {
+            if single && pos != index {
+                // CTxOut(): value -1, empty script.
+                e.put(&(-1i64).to_le_bytes());
+                e.put(&[0]);
+            } else {
+                output.encode_to(&mut e);
+            }
+        }
+        e.put(&tx.lock_time.to_le_bytes());
+        e.put(&sighash_type.to_le_bytes());
+        Ok(Sighash::from_byte_array(e.finalize_double()))
+    }
+
+    /// BIP143: the segwit v0 signature hash of input `index`, which spends `amount` satoshis.
+    /// `script_code` is without its length prefix (for P2WSH the witness script, for P2WPKH the
+    /// P2PKH script of the key hash).
+    ///
+    /// # Errors
+    /// [`SighashError::InputIndexOutOfRange`].
+    pub fn segwit_v0(
+        &self,
+        index: usize,
+        script_code: &[u8],
+        amount: i64,
+        sighash_type: u32,
+    ) -> Result<Sighash, SighashError> {
+        let input = self.input(index)?;
+        let base = sighash_type & 0x1f;
+        let anyone_can_pay = sighash_type & SIGHASH_ANYONECANPAY != 0;
+        let zero = [0u8; 32];
+        let hash_prevouts = if anyone_can_pay {
+            zero
+        } else {
+            sha256(&self.sha_prevouts)
+        };
+        let hash_sequence = if anyone_can_pay || base == SIGHASH_SINGLE || base == SIGHASH_NONE {
+            zero
+        } else {
+            sha256(&self.sha_sequences)
+        };
+        let hash_outputs = if base != SIGHASH_SINGLE && base != SIGHASH_NONE {
+            sha256(&self.sha_outputs)
+        } else if base == SIGHASH_SINGLE {
+            match self.tx.outputs.get(index) {
+                Some(o) => {
+                    let mut e = HashEngine::new();
+                    o.encode_to(&mut e);
+                    e.finalize_double()
+                }
+                None => zero,
+            }
+        } else {
+            zero
+        };
+        let mut e = HashEngine::new();
+        e.put(&self.tx.version.to_le_bytes());
+        e.put(&hash_prevouts);
+        e.put(&hash_sequence);
+        e.put(input.previous_output.txid.as_byte_array());
+        e.put(&input.previous_output.vout.to_le_bytes());
+        write_var_bytes(&mut e, script_code);
+        e.put(&amount.to_le_bytes());
+        e.put(&input.sequence.to_le_bytes());
+        e.put(&hash_outputs);
+        e.put(&self.tx.lock_time.to_le_bytes());
+        e.put(&sighash_type.to_le_bytes());
+        Ok(Sighash::from_byte_array(e.finalize_double()))
+    }
+
+    /// BIP341: the taproot signature hash of input `index` — key path when `script_path` is
+    /// `None`, script path (BIP342, extension flag 1) otherwise. `annex` includes its 0x50 prefix.
+    /// The cache must have been built [`with_prevouts`](Self::with_prevouts).
+    ///
+    /// # Errors
+    /// [`SighashError::InvalidSighashType`], [`SighashError::InputIndexOutOfRange`],
+    /// [`SighashError::PrevoutsMismatch`] (no prevouts), [`SighashError::SingleWithoutOutput`],
+    /// [`SighashError::InvalidAnnex`].
+    pub fn taproot(
+        &self,
+        index: usize,
+        sighash_type: u8,
+        annex: Option<&[u8]>,
+        script_path: Option<ScriptPath>,
+    ) -> Result<Sighash, SighashError> {
+        if !matches!(sighash_type, 0x00..=0x03 | 0x81..=0x83) {
+            return Err(SighashError::InvalidSighashType {
+                sighash_type: u32::from(sighash_type),
+            });
+        }
+        let prevouts = self.prevouts.ok_or(SighashError::PrevoutsMismatch {
+            prevouts: 0,
+            inputs: self.tx.inputs.len(),
+        })?;
+        let input = self.input(index)?;
+        let output_type = if sighash_type == SIGHASH_DEFAULT {
+            1
+        } else {
+            sighash_type & 3
+        };
+        let anyone_can_pay = sighash_type & 0x80 != 0;
+        if annex.is_some_and(|a| a.first() != Some(&0x50)) {
+            return Err(SighashError::InvalidAnnex);
+        }
+        let mut e = HashEngine::tagged(b"TapSighash");
+        e.put(&[0x00, sighash_type]);
+        e.put(&self.tx.version.to_le_bytes());
+        e.put(&self.tx.lock_time.to_le_bytes());
+        if !anyone_can_pay {
+            e.put(&self.sha_prevouts);
+            e.put(&self.sha_amounts);
+            e.put(&self.sha_script_pubkeys);
+            e.put(&self.sha_sequences);
+        }
+        if output_type == 1 {
+            e.put(&self.sha_outputs);
+        }
+        let ext_flag: u8 = if script_path.is_some() { 1 } else { 0 };
+        e.put(&[(ext_flag << 1) | u8::from(annex.is_some())]);
+        if anyone_can_pay {
+            let spent = prevouts.get(index).ok_or(SighashError::PrevoutsMismatch {
+                prevouts: prevouts.len(),
+                inputs: self.tx.inputs.len(),
+            })?;
+            e.put(input.previous_output.txid.as_byte_array());
+            e.put(&input.previous_output.vout.to_le_bytes());
+            e.put(&spent.value.to_le_bytes());
+            write_var_bytes(&mut e, &spent.script_pubkey);
+            e.put(&input.sequence.to_le_bytes());
+        } else {
+            e.put(&u32::try_from(index).unwrap_or(u32::MAX).to_le_bytes());
+        }
+        if let Some(a) = annex {
+            e.put(&sha_of(|h| write_var_bytes(h, a)));
+        }
+        if output_type == 3 {
+            let o = self
+                .tx
+                .outputs
+                .get(index)
+                .ok_or(SighashError::SingleWithoutOutput { index })?;
+            e.put(&sha_of(|h| o.encode_to(h)));
+        }
+        if let Some(sp) = script_path {
+            e.put(sp.leaf_hash.as_byte_array());
+            e.put(&[0x00]);
+            e.put(&sp.codesep_pos.to_le_bytes());
+        }
+        Ok(Sighash::from_byte_array(e.finalize()))
+    }
+}
+
+/// Core's `CTransactionSignatureSerializer::SerializeScriptCode`: the length prefix counts the
+/// script minus its `OP_CODESEPARATOR`s; the bytes written skip them, and (as Core) stop where a
+/// malformed push ends the parse.
+fn serialize_script_code<S: Sink + ?Sized>(sink: &mut S, script: &[u8]) {
+    let mut pos = 0;
+    let mut separators = 0u64;
+    while let Some((op, _)) = get_op(script, &mut pos) {
+        if op == OP_CODESEPARATOR {
+            separators = separators.saturating_add(1);
+        }
+    }
+    write_compact_size(sink, (script.len() as u64).saturating_sub(separators));
+    let mut pos = 0;
+    let mut begin = 0;
+    while let Some((op, _)) = get_op(script, &mut pos) {
+        if op == OP_CODESEPARATOR {
+            sink.put(script.get(begin..pos.saturating_sub(1)).unwrap_or(&[]));
+            begin = pos;
+        }
+    }
+    if begin != script.len() {
+        sink.put(script.get(begin..pos.min(script.len())).unwrap_or(&[]));
+    }
+}
+
+/// The BIP341 leaf hash: `TapLeaf(leaf_version || compact_size(len) || script)`.
+pub fn tap_leaf_hash(leaf_version: u8, script: &[u8]) -> TapLeafHash {
+    let mut e = HashEngine::tagged(b"TapLeaf");
+    e.put(&[leaf_version]);
+    write_var_bytes(&mut e, script);
+    TapLeafHash::from_byte_array(e.finalize())
+}
