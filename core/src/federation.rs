@@ -112,8 +112,11 @@ pub enum FederationError {
         /// The delay.
         after_blocks: u16,
     },
-    /// P2WSH federations have no recovery leaf.
-    RecoveryNeedsTaproot,
+    /// A taproot-only option (a recovery leaf, an internal key) asked of a P2WSH federation.
+    TaprootOnly {
+        /// The option: `recovery` or `internal_key`.
+        option: &'static str,
+    },
     /// The taproot tweak failed (probability about 2⁻¹²⁸).
     Tweak(crate::taproot::TweakError),
 }
@@ -145,8 +148,8 @@ impl fmt::Display for FederationError {
                 f,
                 "recovery delay of {after_blocks} blocks; it must be 1 to 65535 blocks"
             ),
-            Self::RecoveryNeedsTaproot => {
-                f.write_str("a recovery leaf needs a taproot federation, not p2wsh")
+            Self::TaprootOnly { option } => {
+                write!(f, "{option} applies to taproot federations, not p2wsh")
             }
             Self::Tweak(e) => e.fmt(f),
         }
@@ -164,7 +167,7 @@ impl ErrorCode for FederationError {
             Self::TooManyKeys { .. } => "too_many_keys",
             Self::DuplicateKey { .. } => "duplicate_key",
             Self::InvalidTimelock { .. } => "invalid_timelock",
-            Self::RecoveryNeedsTaproot => "recovery_needs_taproot",
+            Self::TaprootOnly { .. } => "taproot_only",
             Self::Tweak(e) => e.code(),
         }
     }

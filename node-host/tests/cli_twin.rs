@@ -911,3 +911,657 @@ fn spv_adversarial() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Signing: sighash vectors, federation create, sign, finalize.
+
+fn vector_json(path: &str) -> Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
+    serde_json::from_str(&std::fs::read_to_string(root.join(path)).unwrap()).unwrap()
+}
+
+#[test]
+fn sighash_vectors() {
+    // Bitcoin Core's sighash.json: [raw_tx, script, input_index, hashType (signed), sighash (display)].
+    let core = vector_json("bitcoin-core/sighash.json");
+    let rows: Vec<&Value> = core.as_array().unwrap().iter().skip(1).collect();
+    let mut reqs: Vec<(String, Value)> = rows
+        .iter()
+        .map(|r| {
+            req(
+                "sighash",
+                json!({"kind": "legacy", "tx": r[0], "script_code": r[1], "input_index": r[2], "sighash_type": r[3]}),
+            )
+        })
+        .collect();
+    let bip143 = vector_json("bips/bip143-examples.json");
+    let bip143 = bip143["vectors"].as_array().unwrap();
+    for v in bip143 {
+        reqs.push(req(
+            "sighash",
+            json!({"kind": "segwit_v0", "tx": v["tx"], "input_index": v["input_index"], "script_code": v["script_code"],
+                   "amount": v["amount_sats"], "sighash_type": v["sighash_type"]}),
+        ));
+    }
+    let bip341 = vector_json("bips/bip341-wallet-test-vectors.json");
+    let kps = &bip341["keyPathSpending"][0];
+    let prevouts: Vec<Value> = kps["given"]["utxosSpent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| json!({"amount": u["amountSats"], "script_pubkey": u["scriptPubKey"]}))
+        .collect();
+    let inputs = kps["inputSpending"].as_array().unwrap();
+    for input in inputs {
+        reqs.push(req(
+            "sighash",
+            json!({"kind": "taproot", "tx": kps["given"]["rawUnsignedTx"], "input_index": input["given"]["txinIndex"],
+                   "sighash_type": input["given"]["hashType"], "prevouts": prevouts}),
+        ));
+    }
+    let out = twin_batch("sighash", &reqs);
+    for (i, ((exit, v), r)) in out.iter().zip(&rows).enumerate() {
+        let mut want = hex::decode(r[4].as_str().unwrap()).unwrap();
+        want.reverse();
+        assert_eq!(
+            (*exit, v["sighash"].as_str()),
+            (0, Some(hex::encode(&want).as_str())),
+            "sighash.json row {i}"
+        );
+    }
+    let out = &out[rows.len()..];
+    for ((exit, v), want) in out.iter().zip(bip143) {
+        assert_eq!(
+            (*exit, &v["sighash"]),
+            (0, &want["sighash"]),
+            "{}",
+            want["section"]
+        );
+    }
+    let out = &out[bip143.len()..];
+    assert_eq!(out.len(), inputs.len());
+    for ((exit, v), input) in out.iter().zip(inputs) {
+        assert_eq!(
+            (*exit, &v["sighash"]),
+            (0, &input["intermediary"]["sigHash"])
+        );
+    }
+    assert_eq!(rows.len() + bip143.len() + inputs.len(), 500 + 14 + 7);
+}
+
+fn secret_hex(i: u8) -> String {
+    hex::encode(&[i.wrapping_add(1); 32])
+}
+
+fn xonly_hex(i: u8) -> String {
+    pegkit_core::schnorr::SecretKey::from_bytes(&[i.wrapping_add(1); 32])
+        .unwrap()
+        .x_only_public_key()
+        .to_string()
+}
+
+fn compressed_hex(i: u8) -> String {
+    let sk = pegkit_core::schnorr::SecretKey::from_bytes(&[i.wrapping_add(1); 32]).unwrap();
+    pegkit_core::ecdsa::PublicKey::from_secret_key(&sk).to_string()
+}
+
+/// A spend of two outputs paying `script_pubkey`, unsigned, version 2, with `sequence`.
+fn unsigned_spend(script_pubkey: &str, sequence: u32) -> (String, Value) {
+    let tx = Transaction {
+        version: 2,
+        inputs: (0..2u8)
+            .map(|i| pegkit_core::TxIn {
+                previous_output: pegkit_core::OutPoint {
+                    txid: Txid::from_byte_array([i + 1; 32]),
+                    vout: u32::from(i),
+                },
+                script_sig: vec![],
+                sequence,
+                witness: pegkit_core::Witness::default(),
+            })
+            .collect(),
+        outputs: vec![TxOut {
+            value: 150_000,
+            script_pubkey: [&[0x00, 0x14][..], &[9; 20]].concat(),
+        }],
+        lock_time: 0,
+    };
+    let prevouts = json!([
+        {"amount": 100_000, "script_pubkey": script_pubkey},
+        {"amount": 60_000, "script_pubkey": script_pubkey}
+    ]);
+    (hex::encode(&Encode::to_bytes(&tx)), prevouts)
+}
+
+#[test]
+fn federation_sign_finalize() {
+    let taproot = json!({
+        "network": "regtest", "threshold": 2,
+        "public_keys": [xonly_hex(0), xonly_hex(1), compressed_hex(2)],
+        "recovery": {"after_blocks": 144, "threshold": 1, "public_keys": [xonly_hex(5), xonly_hex(6)]}
+    });
+    let p2wsh = json!({
+        "network": "mainnet", "threshold": 2, "kind": "p2wsh",
+        "public_keys": [compressed_hex(0), compressed_hex(1), compressed_hex(2)]
+    });
+    let created = twin_batch(
+        "federation create",
+        &[
+            req("federation create", taproot.clone()),
+            req("federation create", p2wsh.clone()),
+        ],
+    );
+    let (tap_exit, tap) = &created[0];
+    let (wsh_exit, wsh) = &created[1];
+    assert_eq!((*tap_exit, *wsh_exit), (0, 0), "{tap} {wsh}");
+    assert!(tap["address"].as_str().unwrap().starts_with("bcrt1p"));
+    assert!(tap["descriptor"].as_str().unwrap().starts_with(&format!(
+        "tr({},{{sortedmulti_a(2,",
+        hex::encode(&pegkit_core::taproot::NUMS_H)
+    )));
+    assert_eq!(tap["leaves"].as_array().unwrap().len(), 2);
+    assert!(wsh["address"].as_str().unwrap().starts_with("bc1q"));
+    assert!(
+        wsh["descriptor"]
+            .as_str()
+            .unwrap()
+            .starts_with("wsh(sortedmulti(2,")
+    );
+    assert!(wsh.get("leaves").is_none() && wsh["witness_script"].is_string());
+
+    let mut reqs = Vec::new();
+    let (tx, prevouts) = unsigned_spend(tap["script_pubkey"].as_str().unwrap(), 0xffff_fffd);
+    for i in [2u8, 0, 1] {
+        reqs.push(req(
+            "sign",
+            json!({"federation": taproot, "tx": tx, "prevouts": prevouts, "secret_key": secret_hex(i), "aux_rand": "11".repeat(32)}),
+        ));
+    }
+    let (rtx, rprevouts) = unsigned_spend(tap["script_pubkey"].as_str().unwrap(), 144);
+    reqs.push(req(
+        "sign",
+        json!({"federation": taproot, "tx": rtx, "prevouts": rprevouts, "secret_key": secret_hex(6), "aux_rand": "22".repeat(32), "leaf": "recovery"}),
+    ));
+    let (wtx, wprevouts) = unsigned_spend(wsh["script_pubkey"].as_str().unwrap(), 0xffff_fffd);
+    for i in [1u8, 2] {
+        reqs.push(req(
+            "sign",
+            json!({"federation": p2wsh, "tx": wtx, "prevouts": wprevouts, "secret_key": secret_hex(i)}),
+        ));
+    }
+    let signed = twin_batch("sign", &reqs);
+    assert!(signed.iter().all(|(exit, _)| *exit == 0), "{signed:?}");
+    // Taproot keys come back x-only (also for the member given as a compressed key).
+    assert_eq!(signed[0].1["public_key"], xonly_hex(2));
+    assert_eq!(signed[5].1["public_key"], compressed_hex(2));
+    let partial = |i: usize| signed[i].1.clone();
+
+    let finals = twin_batch(
+        "finalize",
+        &[
+            req(
+                "finalize",
+                json!({"federation": taproot, "tx": tx, "prevouts": prevouts, "partial_signatures": [partial(0), partial(1), partial(2)]}),
+            ),
+            req(
+                "finalize",
+                json!({"federation": taproot, "tx": rtx, "prevouts": rprevouts, "partial_signatures": [partial(3)], "leaf": "recovery"}),
+            ),
+            req(
+                "finalize",
+                json!({"federation": p2wsh, "tx": wtx, "prevouts": wprevouts, "partial_signatures": [partial(5), partial(4)]}),
+            ),
+            // Fewer than the threshold; a partial set from the other leaf; the p2wsh set on taproot.
+            req(
+                "finalize",
+                json!({"federation": taproot, "tx": tx, "prevouts": prevouts, "partial_signatures": [partial(0)]}),
+            ),
+            req(
+                "finalize",
+                json!({"federation": taproot, "tx": tx, "prevouts": prevouts, "partial_signatures": [partial(0), partial(3)]}),
+            ),
+            req(
+                "finalize",
+                json!({"federation": taproot, "tx": tx, "prevouts": prevouts, "partial_signatures": [partial(4)]}),
+            ),
+        ],
+    );
+    // Key order is by x-only bytes: the two used are the first two of the three in that order.
+    let mut order = [xonly_hex(0), xonly_hex(1), xonly_hex(2)];
+    order.sort();
+    assert_eq!(finals[0].0, 0, "{}", finals[0].1);
+    assert_eq!(finals[0].1["signers"], json!(order[..2]));
+    assert_eq!(finals[1].0, 0, "{}", finals[1].1);
+    assert_eq!(finals[1].1["signers"], json!([xonly_hex(6)]));
+    assert_eq!(finals[2].0, 0, "{}", finals[2].1);
+    let mut wsh_order = vec![compressed_hex(1), compressed_hex(2)];
+    wsh_order.sort();
+    assert_eq!(finals[2].1["signers"], json!(wsh_order));
+    assert_eq!(finals[3].1["error"]["code"], "threshold_not_met");
+    assert_eq!(finals[4].1["error"]["code"], "not_a_member");
+    // The p2wsh member's compressed key names the same x-only member; its DER signatures are
+    // not BIP340 signatures.
+    assert_eq!(finals[5].1["error"]["code"], "invalid_length");
+    // The finished transactions decode, carry the txid given, and pass the pre-broadcast check
+    // of a federation built here from the same keys.
+    use pegkit_core::federation::{Federation, Recovery};
+    use pegkit_core::schnorr::XOnlyPublicKey;
+    let x = |i: u8| XOnlyPublicKey::from_slice(&hex::decode(&xonly_hex(i)).unwrap()).unwrap();
+    let c = |i: u8| {
+        pegkit_core::ecdsa::PublicKey::from_slice(&hex::decode(&compressed_hex(i)).unwrap())
+            .unwrap()
+    };
+    let recovery = Recovery {
+        threshold: 1,
+        keys: vec![x(5), x(6)],
+        after_blocks: 144,
+    };
+    let native_tap = Federation::taproot(
+        pegkit_core::params::Network::Regtest,
+        2,
+        &[x(0), x(1), x(2)],
+        Some(&recovery),
+        None,
+    )
+    .unwrap();
+    let native_wsh = Federation::p2wsh(
+        pegkit_core::params::Network::Mainnet,
+        2,
+        &[c(0), c(1), c(2)],
+    )
+    .unwrap();
+    assert_eq!(native_tap.address(), tap["address"].as_str().unwrap());
+    assert_eq!(native_wsh.address(), wsh["address"].as_str().unwrap());
+    let prevouts_of = |v: &Value| -> Vec<TxOut> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| TxOut {
+                value: p["amount"].as_i64().unwrap(),
+                script_pubkey: hex::decode(p["script_pubkey"].as_str().unwrap()).unwrap(),
+            })
+            .collect()
+    };
+    for (i, (fed, prevouts)) in [
+        (&native_tap, &prevouts),
+        (&native_tap, &rprevouts),
+        (&native_wsh, &wprevouts),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let signed_tx: Transaction =
+            Decode::decode(&hex::decode(finals[i].1["tx"].as_str().unwrap()).unwrap()).unwrap();
+        assert_eq!(
+            signed_tx.txid().to_string(),
+            finals[i].1["txid"].as_str().unwrap()
+        );
+        pegkit_core::signing::check_witnesses(fed, &signed_tx, &prevouts_of(prevouts)).unwrap();
+    }
+
+    // Without aux_rand each CLI draws randomness: different signatures, each finalizes.
+    let no_aux =
+        json!({"federation": taproot, "tx": tx, "prevouts": prevouts, "secret_key": secret_hex(0)});
+    let line = format!("{}\n", json!({"command": "sign", "request": no_aux}));
+    let native: Value =
+        serde_json::from_str(&run(env!("CARGO_BIN_EXE_pegkit"), &["batch"], &line)).unwrap();
+    let wasm: Value =
+        serde_json::from_str(&run("node", &["js/bin/pegkit.mjs", "batch"], &line)).unwrap();
+    assert_ne!(
+        native["response"]["signatures"],
+        wasm["response"]["signatures"]
+    );
+    for random in [&native["response"], &wasm["response"]] {
+        let out = twin_batch(
+            "finalize random",
+            &[req(
+                "finalize",
+                json!({"federation": taproot, "tx": tx, "prevouts": prevouts, "partial_signatures": [random, partial(2)]}),
+            )],
+        );
+        assert_eq!(out[0].0, 0, "{}", out[0].1);
+    }
+}
+
+#[test]
+fn signing_errors() {
+    let fed = json!({"network": "regtest", "threshold": 2, "public_keys": [xonly_hex(0), xonly_hex(1), xonly_hex(2)]});
+    let spk = {
+        let out = twin_batch("fed", &[req("federation create", fed.clone())]);
+        out[0].1["script_pubkey"].as_str().unwrap().to_string()
+    };
+    let (tx, prevouts) = unsigned_spend(&spk, 0xffff_fffd);
+    let two = |v: Value| {
+        let mut v = v;
+        v["federation"] = fed.clone();
+        v
+    };
+    let cases: Vec<((String, Value), u64, &str)> = vec![
+        (
+            req(
+                "federation create",
+                json!({"network": "regtest", "threshold": 0, "public_keys": [xonly_hex(0)]}),
+            ),
+            1,
+            "invalid_threshold",
+        ),
+        (
+            req(
+                "federation create",
+                json!({"network": "regtest", "threshold": 2, "public_keys": [xonly_hex(0)]}),
+            ),
+            1,
+            "invalid_threshold",
+        ),
+        (
+            req(
+                "federation create",
+                json!({"network": "regtest", "threshold": 1, "public_keys": []}),
+            ),
+            1,
+            "no_keys",
+        ),
+        (
+            req(
+                "federation create",
+                json!({"network": "regtest", "threshold": 1, "public_keys": [xonly_hex(0), compressed_hex(0)]}),
+            ),
+            1,
+            "duplicate_key",
+        ),
+        (
+            req(
+                "federation create",
+                json!({"network": "regtest", "threshold": 1, "public_keys": [xonly_hex(0)], "kind": "p2wsh"}),
+            ),
+            1,
+            "invalid_key",
+        ),
+        (
+            req(
+                "federation create",
+                json!({"network": "regtest", "threshold": 1, "public_keys": ["02".repeat(31)]}),
+            ),
+            1,
+            "invalid_length",
+        ),
+        (
+            req(
+                "federation create",
+                json!({"network": "regtest", "threshold": 1, "public_keys": [format!("04{}", xonly_hex(0))]}),
+            ),
+            1,
+            "invalid_key",
+        ),
+        (
+            req(
+                "federation create",
+                json!({"network": "regtest", "threshold": 1, "public_keys": ["ff".repeat(32)]}),
+            ),
+            1,
+            "invalid_key",
+        ),
+        (
+            req(
+                "federation create",
+                json!({"network": "regtest", "threshold": 1, "public_keys": [xonly_hex(0)],
+            "recovery": {"after_blocks": 70000, "threshold": 1, "public_keys": [xonly_hex(1)]}}),
+            ),
+            1,
+            "invalid_timelock",
+        ),
+        (
+            req(
+                "federation create",
+                json!({"network": "regtest", "threshold": 1, "public_keys": [xonly_hex(0)],
+            "recovery": {"after_blocks": 0, "threshold": 1, "public_keys": [xonly_hex(1)]}}),
+            ),
+            1,
+            "invalid_timelock",
+        ),
+        (
+            req(
+                "federation create",
+                json!({"network": "regtest", "threshold": 1, "kind": "p2wsh", "public_keys": [compressed_hex(0)],
+            "recovery": {"after_blocks": 10, "threshold": 1, "public_keys": [compressed_hex(1)]}}),
+            ),
+            1,
+            "taproot_only",
+        ),
+        (
+            req(
+                "federation create",
+                json!({"network": "regtest", "threshold": 1, "public_keys": [xonly_hex(0)], "internal_key": "00".repeat(31)}),
+            ),
+            1,
+            "invalid_length",
+        ),
+        (
+            req(
+                "federation create",
+                json!({"network": "regtest", "threshold": 1, "public_keys": [xonly_hex(0)], "kind": "bare"}),
+            ),
+            2,
+            "usage",
+        ),
+        (
+            req(
+                "federation create",
+                json!({"network": "regtest", "threshold": 1, "public_keys": [xonly_hex(0)], "treshold": 1}),
+            ),
+            2,
+            "usage",
+        ),
+        (
+            req(
+                "sign",
+                two(
+                    json!({"tx": tx, "prevouts": prevouts, "secret_key": secret_hex(9), "aux_rand": "00".repeat(32)}),
+                ),
+            ),
+            1,
+            "not_a_member",
+        ),
+        (
+            req(
+                "sign",
+                two(
+                    json!({"tx": tx, "prevouts": prevouts, "secret_key": secret_hex(0), "aux_rand": "00".repeat(31)}),
+                ),
+            ),
+            1,
+            "invalid_length",
+        ),
+        (
+            req(
+                "sign",
+                two(
+                    json!({"tx": tx, "prevouts": prevouts, "secret_key": secret_hex(0), "leaf": "recovery"}),
+                ),
+            ),
+            1,
+            "no_such_leaf",
+        ),
+        (
+            req(
+                "sign",
+                two(
+                    json!({"tx": tx, "prevouts": prevouts, "secret_key": secret_hex(0), "leaf": "other"}),
+                ),
+            ),
+            2,
+            "usage",
+        ),
+        (
+            req(
+                "sign",
+                two(json!({"tx": tx, "prevouts": [prevouts[0]], "secret_key": secret_hex(0)})),
+            ),
+            1,
+            "prevouts_mismatch",
+        ),
+        (
+            req(
+                "sign",
+                two(
+                    json!({"tx": tx, "prevouts": [prevouts[0], {"amount": 1, "script_pubkey": "51"}], "secret_key": secret_hex(0)}),
+                ),
+            ),
+            1,
+            "foreign_input",
+        ),
+        (
+            req(
+                "sign",
+                two(json!({"tx": tx, "prevouts": prevouts, "secret_key": "00".repeat(32)})),
+            ),
+            1,
+            "invalid_secret_key",
+        ),
+        (
+            req(
+                "finalize",
+                two(
+                    json!({"tx": tx, "prevouts": prevouts, "partial_signatures": [{"public_key": xonly_hex(0), "signatures": ["00".repeat(64)]}]}),
+                ),
+            ),
+            1,
+            "wrong_signature_count",
+        ),
+        (
+            req(
+                "finalize",
+                two(
+                    json!({"tx": tx, "prevouts": prevouts, "partial_signatures": [{"public_key": xonly_hex(0), "signatures": ["00".repeat(64), "00".repeat(63)]}]}),
+                ),
+            ),
+            1,
+            "invalid_length",
+        ),
+        (
+            req(
+                "finalize",
+                two(
+                    json!({"tx": tx, "prevouts": prevouts, "partial_signatures": [{"public_key": xonly_hex(0), "signatures": ["00".repeat(64), "00".repeat(64)]}]}),
+                ),
+            ),
+            1,
+            "invalid_signature",
+        ),
+        (
+            req(
+                "finalize",
+                two(
+                    json!({"tx": tx, "prevouts": prevouts, "partial_signatures": [{"public_key": xonly_hex(0), "signatures": ["00".repeat(64), format!("{}83", "00".repeat(64))]}]}),
+                ),
+            ),
+            1,
+            "invalid_sighash_type",
+        ),
+        (
+            req(
+                "sighash",
+                json!({"kind": "taproot", "tx": tx, "input_index": 0, "sighash_type": 4, "prevouts": prevouts}),
+            ),
+            1,
+            "invalid_sighash_type",
+        ),
+        (
+            req(
+                "sighash",
+                json!({"kind": "taproot", "tx": tx, "input_index": 0, "sighash_type": 256, "prevouts": prevouts}),
+            ),
+            1,
+            "invalid_sighash_type",
+        ),
+        (
+            req(
+                "sighash",
+                json!({"kind": "taproot", "tx": tx, "input_index": 0, "sighash_type": 0, "prevouts": [prevouts[0]]}),
+            ),
+            1,
+            "prevouts_mismatch",
+        ),
+        (
+            req(
+                "sighash",
+                json!({"kind": "taproot", "tx": tx, "input_index": 2, "sighash_type": 0, "prevouts": prevouts}),
+            ),
+            1,
+            "input_index_out_of_range",
+        ),
+        (
+            req(
+                "sighash",
+                json!({"kind": "taproot", "tx": tx, "input_index": 1, "sighash_type": 3, "prevouts": prevouts}),
+            ),
+            1,
+            "sighash_single_out_of_range",
+        ),
+        (
+            req(
+                "sighash",
+                json!({"kind": "taproot", "tx": tx, "input_index": 0, "sighash_type": 0, "prevouts": prevouts, "annex": "51"}),
+            ),
+            1,
+            "invalid_annex",
+        ),
+        (
+            req(
+                "sighash",
+                json!({"kind": "taproot", "tx": tx, "input_index": 0, "sighash_type": 0, "prevouts": prevouts, "codesep_pos": 1}),
+            ),
+            2,
+            "usage",
+        ),
+        (
+            req(
+                "sighash",
+                json!({"kind": "legacy", "tx": tx, "input_index": 0, "sighash_type": 1}),
+            ),
+            2,
+            "usage",
+        ),
+        (
+            req(
+                "sighash",
+                json!({"kind": "legacy", "tx": tx, "input_index": 0, "sighash_type": 1, "script_code": "", "amount": 5}),
+            ),
+            2,
+            "usage",
+        ),
+        (
+            req(
+                "sighash",
+                json!({"kind": "segwit_v0", "tx": tx, "input_index": 0, "sighash_type": 1, "script_code": ""}),
+            ),
+            2,
+            "usage",
+        ),
+        (
+            req(
+                "sighash",
+                json!({"kind": "legacy", "tx": tx, "input_index": 0, "sighash_type": 4294967296_u64, "script_code": ""}),
+            ),
+            2,
+            "usage",
+        ),
+        (
+            req(
+                "sighash",
+                json!({"kind": "legacy", "tx": tx, "input_index": 5, "sighash_type": -1, "script_code": ""}),
+            ),
+            1,
+            "input_index_out_of_range",
+        ),
+    ];
+    let reqs: Vec<(String, Value)> = cases.iter().map(|c| c.0.clone()).collect();
+    let out = twin_batch("signing errors", &reqs);
+    for ((exit, v), ((command, request), want_exit, want_code)) in out.iter().zip(&cases) {
+        assert_eq!(
+            (*exit, v["error"]["code"].as_str().unwrap_or("")),
+            (*want_exit, *want_code),
+            "{command} {request}: {v}"
+        );
+    }
+}

@@ -19,6 +19,7 @@
 )]
 
 mod foundation;
+mod signing;
 mod spv;
 mod wire;
 
@@ -50,6 +51,16 @@ pub const COMMANDS: &[&str] = &[
     "header decode",
     "schnorr sign",
     "schnorr verify",
+    "headers verify",
+    "merkle root",
+    "merkle proof",
+    "merkle verify",
+    "txoutproof verify",
+    "pegin verify",
+    "sighash",
+    "federation create",
+    "sign",
+    "finalize",
 ];
 
 const USAGE: &str =
@@ -166,6 +177,10 @@ pub fn dispatch(command: &str, request: Value) -> Result<Value, Failure> {
         "merkle verify" => wire::handle(request, spv::merkle_verify),
         "txoutproof verify" => wire::handle(request, spv::txoutproof_verify),
         "pegin verify" => wire::handle(request, spv::pegin_verify),
+        "sighash" => wire::handle(request, signing::sighash),
+        "federation create" => wire::handle(request, signing::federation_create),
+        "sign" => wire::handle(request, signing::sign),
+        "finalize" => wire::handle(request, signing::finalize),
         other => Err(Failure::usage(format!(
             "unknown command {other:?}; commands: batch, {}",
             COMMANDS.join(", ")
@@ -179,6 +194,24 @@ mod tests {
 
     fn args(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn every_listed_command_dispatches() {
+        for command in COMMANDS {
+            let err = dispatch(command, Value::Null).unwrap_err();
+            assert!(
+                !err.message.starts_with("unknown command"),
+                "{command}: {}",
+                err.message
+            );
+        }
+        assert!(
+            dispatch("tx encode", Value::Null)
+                .unwrap_err()
+                .message
+                .starts_with("unknown command")
+        );
     }
 
     #[test]
