@@ -2,7 +2,7 @@
 //! rust-bitcoin (decoding, header hashing), libsecp256k1 through `bitcoin::secp256k1`, and
 //! k256's own BIP340 (Schnorr sign/verify).
 //!
-//! `cargo bench -p pegkit-tests --bench foundation`
+//! `cargo bench -p pegkit-bench --bench foundation`
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 

@@ -2,7 +2,7 @@
 //! window (hash, proof of work against nBits, link, retargets), a 900,000-header regtest-parameter
 //! chain, Core's `gettxoutproof` verification, and the merkle root of block 830000.
 //!
-//! `cargo bench -p pegkit-tests --bench spv`
+//! `cargo bench -p pegkit-bench --bench spv`
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 

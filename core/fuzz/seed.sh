@@ -9,6 +9,8 @@
 #   header_list    regtest chains mined here (retarget-safe spacing, intervals 2..=16), raw and
 #                  with the link/grind/repair flags, from heights 0 and others
 #   header_chain_ops  a few fixed pseudo-random operation sequences (random.Random(seed))
+#   partial_signatures  short encodings (mode 0/1) and mutation lists of the valid sets (mode 2/3)
+#   witness_check  the transactions above (mode 0/1) and witness mutation lists (mode 2/3)
 # Each seed file is named by the SHA-1 of its bytes, as libFuzzer names corpus entries.
 # Usage: core/fuzz/seed.sh   (from any directory)
 set -eu
@@ -102,4 +104,24 @@ for seed in range(12):
 ops.append(bytes([3, 0, 2]) + bytes([6, 15] + [0x40] * 16) * 12 + bytes([4]))
 ops.append(bytes([0, 3, 14]) + bytes([6, 15] + [0x00] * 16) * 8 + bytes([4, 5, 0]))
 write("header_chain_ops", ops)
+
+rng = random.Random(340)
+def compact(n):
+    return bytes([n]) if n < 0xfd else b"\xfd" + struct.pack("<H", n)
+def partial(key_len, sig_lens):
+    out = compact(key_len) + bytes(rng.randrange(256) for _ in range(key_len)) + compact(len(sig_lens))
+    for n in sig_lens:
+        out += compact(n) + bytes(rng.randrange(256) for _ in range(n))
+    return out
+sets = []
+for mode in (0, 1):
+    sets += [bytes([mode]) + partial(k, s) for k, s in ((32, [64, 64]), (33, [71, 72]), (32, [65, 64]), (0, []))]
+for mode in (2, 3):
+    sets += [bytes([mode]) + bytes(rng.randrange(256) for _ in range(5 * n)) for n in (1, 2, 3, 6)]
+write("partial_signatures", sets)
+txs = core_txs("tx_valid.json")[:40]
+witness = [bytes([m]) + t for t in txs for m in (0, 1)]
+for mode in (2, 3):
+    witness += [bytes([mode]) + bytes(rng.randrange(256) for _ in range(3 * n)) for n in (0, 1, 2, 4, 8)]
+write("witness_check", witness)
 PY
