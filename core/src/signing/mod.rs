@@ -227,8 +227,9 @@ pub(crate) fn spend_template<'f>(
 fn csv_satisfied(version: u32, sequence: u32, after_blocks: u16) -> bool {
     const DISABLE: u32 = 1 << 31;
     const TYPE_TIME: u32 = 1 << 22;
-    // BIP112 compares the version as a signed number.
-    (version as i32) >= 2
+    // Core compares the version unsigned (`static_cast<uint32_t>(txTo->version) < 2` fails), so
+    // 0xffffffff counts as at least 2.
+    version >= 2
         && sequence & DISABLE == 0
         && sequence & TYPE_TIME == 0
         && (sequence & 0xffff) >= u32::from(after_blocks)
@@ -363,4 +364,25 @@ pub fn sign_inputs(
         public_key,
         signatures,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_satisfied;
+
+    #[test]
+    fn csv_follows_bip112() {
+        assert!(csv_satisfied(2, 144, 144));
+        assert!(csv_satisfied(2, 145, 144));
+        assert!(!csv_satisfied(2, 143, 144));
+        assert!(!csv_satisfied(1, 144, 144));
+        // Core compares the version unsigned: 0xffffffff is "at least 2".
+        assert!(csv_satisfied(u32::MAX, 144, 144));
+        // The disable flag, and a time-based lock, never satisfy a block-based delay.
+        assert!(!csv_satisfied(2, (1 << 31) | 144, 144));
+        assert!(!csv_satisfied(2, (1 << 22) | 144, 144));
+        // Bits outside the mask and the flags are ignored.
+        assert!(csv_satisfied(2, (1 << 16) | 144, 144));
+        assert!(!csv_satisfied(2, (1 << 16) | 143, 144));
+    }
 }
