@@ -62,3 +62,24 @@ export function pegInOutput(vout, amount) {
 export function verifiedPegIn(txid, blockHash, height, confirmations, outputs, total, credited, destination, weakSpv) {
   return { txid, blockHash, height, confirmations, outputs, total, credited, destination: destination ?? null, weakSpv };
 }
+
+export function tapLeaf(role, threshold, publicKeys, afterBlocks, script, leafHash, controlBlock, satisfactionWeight) {
+  return {
+    role,
+    threshold,
+    publicKeys,
+    ...(afterBlocks === undefined ? {} : { afterBlocks }),
+    script: script.slice(),
+    leafHash: leafHash.slice(),
+    controlBlock: controlBlock.slice(),
+    satisfactionWeight,
+  };
+}
+
+export function partialSignatures(publicKey, signatures) {
+  return { publicKey: publicKey.slice(), signatures };
+}
+
+export function finalizedSpend(tx, txid, signers) {
+  return { tx: tx.slice(), txid, signers };
+}

@@ -62,18 +62,47 @@ pub(crate) fn i32_prop(obj: &JsValue, key: &str) -> Result<i32, JsValue> {
         .ok_or_else(|| invalid_argument(key, "an integer in -2147483648..=2147483647"))
 }
 
-/// A signed 64-bit amount: a `bigint`, or a safe-integer `number`.
+/// A signed 64-bit amount property: a `bigint`, or a safe-integer `number`.
 pub(crate) fn i64_prop(obj: &JsValue, key: &str) -> Result<i64, JsValue> {
-    let v = prop(obj, key)?;
+    i64_of(&prop(obj, key)?, key)
+}
+
+/// A signed 64-bit amount: a `bigint`, or a safe-integer `number`.
+pub(crate) fn i64_of(v: &JsValue, name: &str) -> Result<i64, JsValue> {
     if v.is_bigint() {
-        return i64::try_from(v)
-            .map_err(|_| invalid_argument(key, "a bigint in the signed 64-bit range"));
+        return i64::try_from(v.clone())
+            .map_err(|_| invalid_argument(name, "a bigint in the signed 64-bit range"));
     }
     const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
     v.as_f64()
         .filter(|f| f.fract() == 0.0 && (-MAX_SAFE..=MAX_SAFE).contains(f))
         .map(|f| f as i64)
-        .ok_or_else(|| invalid_argument(key, "a bigint (or a safe integer number)"))
+        .ok_or_else(|| invalid_argument(name, "a bigint (or a safe integer number)"))
+}
+
+/// An integer `number` in `min..=max` (`invalid_argument` naming the range otherwise).
+pub(crate) fn int_of(v: &JsValue, name: &str, min: i64, max: i64) -> Result<i64, JsValue> {
+    v.as_f64()
+        .filter(|f| f.fract() == 0.0 && (min as f64..=max as f64).contains(f))
+        .map(|f| f as i64)
+        .ok_or_else(|| invalid_argument(name, &format!("an integer in {min}..={max}")))
+}
+
+/// A property that may be absent: `None` when it is `undefined` or `null`.
+pub(crate) fn opt_prop(obj: &JsValue, key: &str) -> Result<Option<JsValue>, JsValue> {
+    let v = prop(obj, key)?;
+    Ok((!v.is_undefined() && !v.is_null()).then_some(v))
+}
+
+/// An array of byte strings (`Uint8Array`s or hex), each named `name[i]` in errors.
+pub(crate) fn bytes_list(value: &JsValue, name: &str) -> Result<Vec<Vec<u8>>, JsValue> {
+    value
+        .dyn_ref::<Array>()
+        .ok_or_else(|| invalid_argument(name, "an array of Uint8Arrays or hex strings"))?
+        .iter()
+        .enumerate()
+        .map(|(i, b)| bytes(&b, &format!("{name}[{i}]")))
+        .collect()
 }
 
 /// An array property's elements.

@@ -41,3 +41,11 @@ pub(crate) fn with_props(err: JsValue, props: &[(&str, JsValue)]) -> JsValue {
     }
     err
 }
+
+/// `err` with `inputIndex` = the transaction input it is about, if any.
+pub(crate) fn with_input(err: JsValue, input: Option<usize>) -> JsValue {
+    match input {
+        Some(i) => with_props(err, &[("inputIndex", JsValue::from(i as f64))]),
+        None => err,
+    }
+}

@@ -9,15 +9,24 @@
 
 mod args;
 mod error;
+mod federation;
 mod header;
 mod objects;
 mod schnorr;
+mod sighash;
+mod signing;
 mod spv;
 mod tx;
 
 pub use error::PegkitError;
+pub use federation::JsFederation;
 pub use header::{block_hash, decode_block, decode_header, encode_header};
 pub use schnorr::{schnorr_public_key, schnorr_sign, schnorr_verify};
+pub use sighash::{sighash_legacy, sighash_segwit_v0, sighash_taproot, tap_leaf_hash_js};
+pub use signing::{
+    JsSignatureCollector, check_witnesses_js, decode_partial_signatures, encode_partial_signatures,
+    sign_inputs_js,
+};
 pub use spv::{
     JsHeaderChain, build_tx_out_proof, merkle_proof, merkle_root_js, verify_merkle_proof,
     verify_peg_in_js, verify_tx_out_proof,

@@ -84,6 +84,22 @@ extern "C" {
         destination: Option<String>,
         weak_spv: bool,
     ) -> JsValue;
+    #[wasm_bindgen(js_name = tapLeaf)]
+    #[allow(clippy::too_many_arguments)] // one argument per field of the JS object
+    pub(crate) fn tap_leaf(
+        role: &str,
+        threshold: u32,
+        public_keys: Array,
+        after_blocks: Option<u16>,
+        script: &[u8],
+        leaf_hash: &[u8],
+        control_block: &[u8],
+        satisfaction_weight: u32,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = partialSignatures)]
+    pub(crate) fn partial_signatures(public_key: &[u8], signatures: Array) -> JsValue;
+    #[wasm_bindgen(js_name = finalizedSpend)]
+    pub(crate) fn finalized_spend(tx: &[u8], txid: &str, signers: Array) -> JsValue;
 }
 
 fn size_u32(n: usize) -> u32 {
@@ -141,4 +157,9 @@ pub(crate) fn header(h: &Header) -> JsValue {
 /// A new `Uint8Array` copy of `b`.
 pub(crate) fn bytes(b: &[u8]) -> JsValue {
     js_bytes(b)
+}
+
+/// An array of `Uint8Array` copies.
+pub(crate) fn bytes_array<B: AsRef<[u8]>>(items: &[B]) -> Array {
+    items.iter().map(|b| js_bytes(b.as_ref())).collect()
 }

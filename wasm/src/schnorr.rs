@@ -5,8 +5,16 @@ use crate::error::{error, from_core};
 use pegkit_core::schnorr::{KeyError, SecretKey, Signature, XOnlyPublicKey};
 use wasm_bindgen::prelude::*;
 
-fn secret(secret_key: &JsValue) -> Result<SecretKey, JsValue> {
+pub(crate) fn secret(secret_key: &JsValue) -> Result<SecretKey, JsValue> {
     SecretKey::from_slice(&bytes(secret_key, "secretKey")?).map_err(|e| from_core(&e))
+}
+
+/// 32 bytes of auxiliary randomness from the platform's cryptographic RNG (`rng_failed` if it
+/// has none).
+pub(crate) fn random_aux() -> Result<[u8; 32], JsValue> {
+    let mut buf = [0u8; 32];
+    getrandom::fill(&mut buf).map_err(|e| error("rng_failed", &e.to_string()))?;
+    Ok(buf)
 }
 
 /// The 32-byte x-only public key of a secret key.
@@ -34,11 +42,7 @@ pub fn schnorr_sign(
     let msg = bytes(&message, "message")?;
     let aux = match aux_rand {
         Some(aux) => array::<32>(&aux.into(), "auxRand")?,
-        None => {
-            let mut buf = [0u8; 32];
-            getrandom::fill(&mut buf).map_err(|e| error("rng_failed", &e.to_string()))?;
-            buf
-        }
+        None => random_aux()?,
     };
     let sig = key.keypair().sign(&msg, &aux).map_err(|e| from_core(&e))?;
     Ok(sig.to_bytes().to_vec())

@@ -112,7 +112,7 @@ export interface VerifiedPegIn {
 }
 "#;
 
-fn network(name: &str) -> Result<Network, JsValue> {
+pub(crate) fn network(name: &str) -> Result<Network, JsValue> {
     name.parse()
         .map_err(|e: pegkit_core::params::UnknownNetwork| error("invalid_argument", &e.to_string()))
 }

@@ -58,7 +58,7 @@ export interface TransactionFields {
 }
 "#;
 
-fn decode(tx: &JsValue) -> Result<Transaction, JsValue> {
+pub(crate) fn decode(tx: &JsValue) -> Result<Transaction, JsValue> {
     Transaction::decode(&bytes(tx, "tx")?).map_err(|e| from_core(&e))
 }
 

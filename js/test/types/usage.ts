@@ -53,3 +53,59 @@ const credited: bigint = pegIn.credited;
 const fromList: HeaderChain = HeaderChain.fromHeaders('regtest', 0, [new Uint8Array(80)]);
 const saved: Uint8Array = fromList.serialize();
 console.log(summary, work, conf, proofResult, okBranch, credited, saved, HeaderChain.restore('regtest', saved).height);
+
+// The signing API.
+import { Federation, SignatureCollector, signInputs, checkWitnesses, sighashLegacy, sighashSegwitV0, sighashTaproot,
+  tapLeafHash, encodePartialSignatures, decodePartialSignatures,
+  type FederationOptions, type FederationLeaf, type FederationKind, type LeafRole, type Prevout, type PartialSignatures,
+  type AddResult, type FinalizedSpend, type TaprootSighashOptions } from 'pegkit';
+const fedOptions: FederationOptions = {
+  network: 'regtest',
+  threshold: 2,
+  publicKeys: [new Uint8Array(32), '02'.repeat(33)],
+  recovery: { afterBlocks: 1008, threshold: 1, publicKeys: [new Uint8Array(32)] },
+  kind: 'taproot',
+};
+const fed = new Federation(fedOptions);
+const wsh = new Federation({ network: 'mainnet', threshold: 1, publicKeys: ['02'.repeat(33)], kind: 'p2wsh' });
+const kind: FederationKind = fed.kind;
+const leaves: FederationLeaf[] = fed.leaves;
+const role: LeafRole = leaves[0]!.role;
+const after: number | undefined = leaves[0]?.afterBlocks;
+const outputKey: Uint8Array | undefined = fed.outputKey;
+const witnessScript: Uint8Array | undefined = wsh.witnessScript;
+const fedFacts: [string, string, Uint8Array, number, number, Uint8Array[]] =
+  [fed.address, fed.descriptor, fed.scriptPubKey, fed.satisfactionWeight, fed.threshold, fed.publicKeys];
+const prevouts: Prevout[] = [{ amount: 10_000n, scriptPubKey: fed.scriptPubKey }, { amount: 5000, scriptPubKey: '51' }];
+const unsigned: Bytes = '02000000000000000000';
+const partial: PartialSignatures = signInputs(fed, unsigned, prevouts, new Uint8Array(32), { auxRand: new Uint8Array(32), leaf: 'main' });
+const partial2: PartialSignatures = signInputs(fed, unsigned, prevouts, '01'.repeat(32));
+const collector = new SignatureCollector(fed, unsigned, prevouts);
+const recoveryCollector = new SignatureCollector(fed, unsigned, prevouts, 'recovery');
+const added: AddResult = collector.add(partial);
+for (const r of collector.addAll([partial2, { publicKey: 'ab', signatures: ['cd'] }])) {
+  if (typeof r === 'string') {
+    const ok: AddResult = r;
+    console.log(ok);
+  } else {
+    const code: string = r.code;
+    console.log(code);
+  }
+}
+collector.batchVerification = false;
+const counts: [number, number, boolean, boolean, Uint8Array[]] =
+  [collector.signatureCount, collector.threshold, collector.isComplete, collector.batchVerification, collector.signers];
+const finalized: FinalizedSpend = collector.finalize();
+checkWitnesses(fed, finalized.tx, prevouts);
+const encoded: Uint8Array = encodePartialSignatures(partial);
+const decoded: PartialSignatures = decodePartialSignatures(encoded);
+const tapOptions: TaprootSighashOptions = { leafScript: leaves[0]!.script, annex: '50', codesepPos: 0, leafVersion: 0xc0 };
+const sighashes: Uint8Array[] = [
+  sighashLegacy(unsigned, 0, '51', -1),
+  sighashSegwitV0(unsigned, 0, '51', 1000n, 1),
+  sighashTaproot(unsigned, 0, prevouts, 0),
+  sighashTaproot(unsigned, 0, prevouts, 0x83, tapOptions),
+  tapLeafHash('51'),
+];
+console.log(kind, role, after, outputKey, witnessScript, fedFacts, recoveryCollector, added, counts, finalized.txid,
+  finalized.signers, decoded, sighashes);
