@@ -18,7 +18,7 @@ use crate::encode::{compact_size_len, var_bytes_len};
 use crate::hash::{TapLeafHash, sha256};
 use crate::hex;
 use crate::params::Network;
-use crate::schnorr::XOnlyPublicKey;
+use crate::schnorr::{KeyError, XOnlyPublicKey};
 use crate::script::{
     OP_CHECKMULTISIG, OP_CHECKSEQUENCEVERIFY, OP_CHECKSIG, OP_CHECKSIGADD, OP_NUMEQUAL,
     OP_NUMEQUALVERIFY, push_data, push_int,
@@ -107,10 +107,24 @@ pub enum FederationError {
         /// The key, hex.
         key: String,
     },
-    /// A recovery delay of zero blocks.
+    /// A recovery delay outside 1..=65535 blocks.
     InvalidTimelock {
         /// The delay.
-        after_blocks: u16,
+        after_blocks: i64,
+    },
+    /// A key that cannot be parsed.
+    Key {
+        /// Which list it was given in.
+        list: KeyList,
+        /// Its position in the list.
+        index: usize,
+        /// What is wrong with it.
+        error: KeyError,
+    },
+    /// A 32-byte x-only key given for a P2WSH federation, which needs compressed keys.
+    XOnlyKeyForP2wsh {
+        /// Its position in the list.
+        index: usize,
     },
     /// A taproot-only option (a recovery leaf, an internal key) asked of a P2WSH federation.
     TaprootOnly {
@@ -151,6 +165,14 @@ impl fmt::Display for FederationError {
             Self::TaprootOnly { option } => {
                 write!(f, "{option} applies to taproot federations, not p2wsh")
             }
+            Self::Key { list, index, error } => match list {
+                KeyList::InternalKey => write!(f, "internal key: {error}"),
+                _ => write!(f, "{} key {index}: {error}", list.name()),
+            },
+            Self::XOnlyKeyForP2wsh { index } => write!(
+                f,
+                "key {index}: p2wsh needs 33-byte compressed keys; an x-only key has no parity"
+            ),
             Self::Tweak(e) => e.fmt(f),
         }
     }
@@ -168,6 +190,8 @@ impl ErrorCode for FederationError {
             Self::DuplicateKey { .. } => "duplicate_key",
             Self::InvalidTimelock { .. } => "invalid_timelock",
             Self::TaprootOnly { .. } => "taproot_only",
+            Self::Key { error, .. } => error.code(),
+            Self::XOnlyKeyForP2wsh { .. } => "invalid_key",
             Self::Tweak(e) => e.code(),
         }
     }
@@ -272,6 +296,81 @@ pub struct Federation {
     descriptor: String,
 }
 
+/// Which list of a [`FederationSpec`] a key was given in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyList {
+    /// The members' keys (the main leaf, or the P2WSH script).
+    PublicKeys,
+    /// The recovery leaf's keys.
+    RecoveryPublicKeys,
+    /// The taproot internal key.
+    InternalKey,
+}
+
+impl KeyList {
+    /// `main leaf`, `recovery leaf` or `internal`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::PublicKeys => "main leaf",
+            Self::RecoveryPublicKeys => "recovery leaf",
+            Self::InternalKey => "internal",
+        }
+    }
+}
+
+/// Taproot (BIP340 signatures in a tapscript leaf) or P2WSH (ECDSA `OP_CHECKMULTISIG`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FederationKind {
+    /// `tr(H, sortedmulti_a(k, …))`, optionally with the recovery leaf.
+    #[default]
+    Taproot,
+    /// `wsh(sortedmulti(k, …))`.
+    P2wsh,
+}
+
+/// A federation described with unparsed keys, as the CLI and JavaScript take it: every check
+/// of [`Federation::from_spec`] in one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FederationSpec {
+    /// The network of the address.
+    pub network: Network,
+    /// Taproot or P2WSH.
+    pub kind: FederationKind,
+    /// Signatures a spend needs.
+    pub threshold: usize,
+    /// The members' keys: taproot 32-byte x-only or 33-byte compressed (parity dropped), P2WSH
+    /// 33-byte compressed only.
+    pub public_keys: Vec<Vec<u8>>,
+    /// Taproot only: the recovery leaf.
+    pub recovery: Option<RecoverySpec>,
+    /// Taproot only: a 32-byte x-only internal key instead of H.
+    pub internal_key: Option<Vec<u8>>,
+}
+
+/// The recovery leaf of a [`FederationSpec`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecoverySpec {
+    /// The delay in blocks: 1..=65535 (other values are refused as `invalid_timelock`).
+    pub after_blocks: i64,
+    /// Signatures the recovery leaf needs.
+    pub threshold: usize,
+    /// The recovery keys (32-byte x-only or 33-byte compressed).
+    pub public_keys: Vec<Vec<u8>>,
+}
+
+fn parse_xonly(list: KeyList, keys: &[Vec<u8>]) -> Result<Vec<XOnlyPublicKey>, FederationError> {
+    keys.iter()
+        .enumerate()
+        .map(|(index, k)| {
+            XOnlyPublicKey::from_slice(k).map_err(|error| FederationError::Key {
+                list,
+                index,
+                error,
+            })
+        })
+        .collect()
+}
+
 fn check_keys<K: Ord>(
     leaf: LeafRole,
     threshold: usize,
@@ -296,7 +395,8 @@ fn check_keys<K: Ord>(
             keys: keys.len(),
         });
     }
-    keys.sort();
+    // Unstable is enough (equal keys are refused next) and smaller in wasm.
+    keys.sort_unstable();
     if let Some(pair) = keys.windows(2).find(|w| w.first() == w.get(1)) {
         return Err(FederationError::DuplicateKey {
             leaf,
@@ -373,7 +473,7 @@ impl Federation {
         if let Some(r) = recovery {
             if r.after_blocks == 0 {
                 return Err(FederationError::InvalidTimelock {
-                    after_blocks: r.after_blocks,
+                    after_blocks: i64::from(r.after_blocks),
                 });
             }
             let rec_keys = sorted_xonly(LeafRole::Recovery, r.threshold, &r.keys)?;
@@ -515,6 +615,85 @@ impl Federation {
             address,
             descriptor,
         })
+    }
+
+    /// A federation from a [`FederationSpec`]: parses every key and builds it with
+    /// [`Federation::taproot`] or [`Federation::p2wsh`].
+    ///
+    /// # Errors
+    /// [`FederationError::Key`] for a key of the wrong length or off the curve (naming its list
+    /// and position), [`FederationError::XOnlyKeyForP2wsh`], [`FederationError::TaprootOnly`] for
+    /// a recovery leaf or internal key with P2WSH, [`FederationError::InvalidTimelock`], and every
+    /// error of the two constructors.
+    pub fn from_spec(spec: &FederationSpec) -> Result<Self, FederationError> {
+        match spec.kind {
+            FederationKind::Taproot => {
+                let keys = parse_xonly(KeyList::PublicKeys, &spec.public_keys)?;
+                let recovery = match &spec.recovery {
+                    None => None,
+                    Some(r) => Some(Recovery {
+                        threshold: r.threshold,
+                        keys: parse_xonly(KeyList::RecoveryPublicKeys, &r.public_keys)?,
+                        after_blocks: u16::try_from(r.after_blocks)
+                            .ok()
+                            .filter(|&b| b > 0)
+                            .ok_or(FederationError::InvalidTimelock {
+                                after_blocks: r.after_blocks,
+                            })?,
+                    }),
+                };
+                let internal = match &spec.internal_key {
+                    None => None,
+                    Some(k) => {
+                        let key_error = |error| FederationError::Key {
+                            list: KeyList::InternalKey,
+                            index: 0,
+                            error,
+                        };
+                        let x = <&[u8; 32]>::try_from(k.as_slice()).map_err(|_| {
+                            key_error(KeyError::InvalidLength {
+                                expected: "a 32-byte x-only internal key",
+                                got: k.len(),
+                            })
+                        })?;
+                        Some(XOnlyPublicKey::from_bytes(x).map_err(key_error)?)
+                    }
+                };
+                Self::taproot(
+                    spec.network,
+                    spec.threshold,
+                    &keys,
+                    recovery.as_ref(),
+                    internal,
+                )
+            }
+            FederationKind::P2wsh => {
+                if spec.recovery.is_some() {
+                    return Err(FederationError::TaprootOnly { option: "recovery" });
+                }
+                if spec.internal_key.is_some() {
+                    return Err(FederationError::TaprootOnly {
+                        option: "internal_key",
+                    });
+                }
+                let keys = spec
+                    .public_keys
+                    .iter()
+                    .enumerate()
+                    .map(|(index, k)| {
+                        if k.len() == 32 {
+                            return Err(FederationError::XOnlyKeyForP2wsh { index });
+                        }
+                        PublicKey::from_slice(k).map_err(|error| FederationError::Key {
+                            list: KeyList::PublicKeys,
+                            index,
+                            error,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Self::p2wsh(spec.network, spec.threshold, &keys)
+            }
+        }
     }
 
     /// The network of the address.

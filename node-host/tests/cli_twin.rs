@@ -1322,6 +1322,23 @@ fn signing_errors() {
         (
             req(
                 "federation create",
+                json!({"network": "regtest", "threshold": 1, "public_keys": [xonly_hex(0)],
+                "recovery": {"after_blocks": -1, "threshold": 1, "public_keys": [xonly_hex(1)]}}),
+            ),
+            1,
+            "invalid_timelock",
+        ),
+        (
+            req(
+                "federation create",
+                json!({"network": "regtest", "threshold": 1, "public_keys": [xonly_hex(0)], "internal_key": compressed_hex(3)}),
+            ),
+            1,
+            "invalid_length",
+        ),
+        (
+            req(
+                "federation create",
                 json!({"network": "regtest", "threshold": 1, "kind": "p2wsh", "public_keys": [compressed_hex(0)],
             "recovery": {"after_blocks": 10, "threshold": 1, "public_keys": [compressed_hex(1)]}}),
             ),

@@ -2,14 +2,11 @@
 //! recovery leaf, or P2WSH `sortedmulti`).
 
 use crate::args::{bytes, bytes_list, int_of, opt_prop, prop};
-use crate::error::{error, from_core, invalid_argument};
+use crate::error::{from_core, invalid_argument};
 use crate::objects;
 use crate::spv::network;
 use js_sys::Array;
-use pegkit_core::ErrorCode;
-use pegkit_core::ecdsa::PublicKey;
-use pegkit_core::federation::{Federation, FederationError, LeafRole, Recovery};
-use pegkit_core::schnorr::XOnlyPublicKey;
+use pegkit_core::federation::{Federation, FederationKind, FederationSpec, LeafRole, RecoverySpec};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -36,7 +33,7 @@ export interface FederationOptions {
   recovery?: { afterBlocks: number; threshold: number; publicKeys: Bytes[] };
   /** Default `'taproot'`. */
   kind?: FederationKind;
-  /** Taproot only: the internal key (32 or 33 bytes). Default: BIP341's unspendable H, so the
+  /** Taproot only: the 32-byte x-only internal key. Default: BIP341's unspendable H, so the
    *  output has no key path. */
   internalKey?: Bytes;
 }
@@ -83,15 +80,6 @@ fn threshold_of(obj: &JsValue, name: &str) -> Result<usize, JsValue> {
     int_of(&prop(obj, "threshold")?, name, 0, i64::from(u32::MAX)).map(|n| n as usize)
 }
 
-fn xonly_keys(list: &[Vec<u8>], name: &str) -> Result<Vec<XOnlyPublicKey>, JsValue> {
-    list.iter()
-        .enumerate()
-        .map(|(i, k)| {
-            XOnlyPublicKey::from_slice(k).map_err(|e| error(e.code(), &format!("{name}[{i}]: {e}")))
-        })
-        .collect()
-}
-
 /// A federation's output script and everything derived from it: address, descriptor, the
 /// taproot leaves with their control blocks, witness sizes. Immutable; pass it to `signInputs`,
 /// `SignatureCollector` and `checkWitnesses`.
@@ -117,47 +105,43 @@ impl JsFederation {
         let name = prop(&options, "network")?
             .as_string()
             .ok_or_else(|| invalid_argument("network", "a network name"))?;
-        let network = network(&name)?;
-        let threshold = threshold_of(&options, "threshold")?;
-        let keys = bytes_list(&prop(&options, "publicKeys")?, "publicKeys")?;
-        let kind = opt_prop(&options, "kind")?.map(|k| k.as_string());
-        let recovery = opt_prop(&options, "recovery")?;
-        let internal = opt_prop(&options, "internalKey")?;
-        let inner = match kind {
-            None => taproot(network, threshold, &keys, recovery, internal)?,
-            Some(Some(k)) if k == "taproot" => {
-                taproot(network, threshold, &keys, recovery, internal)?
-            }
-            Some(Some(k)) if k == "p2wsh" => {
-                for (option, given) in [
-                    ("recovery", recovery.is_some()),
-                    ("internalKey", internal.is_some()),
-                ] {
-                    if given {
-                        return Err(from_core(&FederationError::TaprootOnly { option }));
-                    }
-                }
-                let keys = keys
-                    .iter()
-                    .enumerate()
-                    .map(|(i, k)| {
-                        if k.len() == 32 {
-                            return Err(error(
-                                "invalid_key",
-                                &format!(
-                                    "publicKeys[{i}]: p2wsh needs 33-byte compressed keys; an \
-                                     x-only key has no parity"
-                                ),
-                            ));
-                        }
-                        PublicKey::from_slice(k)
-                            .map_err(|e| error(e.code(), &format!("publicKeys[{i}]: {e}")))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                Federation::p2wsh(network, threshold, &keys).map_err(|e| from_core(&e))?
-            }
+        let kind = match opt_prop(&options, "kind")?.map(|k| k.as_string()) {
+            None => FederationKind::Taproot,
+            Some(Some(k)) if k == "taproot" => FederationKind::Taproot,
+            Some(Some(k)) if k == "p2wsh" => FederationKind::P2wsh,
             Some(_) => return Err(invalid_argument("kind", "'taproot' or 'p2wsh'")),
         };
+        let recovery = match opt_prop(&options, "recovery")? {
+            None => None,
+            Some(r) if r.is_object() => Some(RecoverySpec {
+                // Any safe integer: the range check (1..=65535) is core's `invalid_timelock`.
+                after_blocks: int_of(
+                    &prop(&r, "afterBlocks")?,
+                    "recovery.afterBlocks",
+                    i64::MIN,
+                    i64::MAX,
+                )?,
+                threshold: threshold_of(&r, "recovery.threshold")?,
+                public_keys: bytes_list(&prop(&r, "publicKeys")?, "recovery.publicKeys")?,
+            }),
+            Some(_) => {
+                return Err(invalid_argument(
+                    "recovery",
+                    "an object { afterBlocks, threshold, publicKeys }",
+                ));
+            }
+        };
+        let spec = FederationSpec {
+            network: network(&name)?,
+            kind,
+            threshold: threshold_of(&options, "threshold")?,
+            public_keys: bytes_list(&prop(&options, "publicKeys")?, "publicKeys")?,
+            recovery,
+            internal_key: opt_prop(&options, "internalKey")?
+                .map(|k| bytes(&k, "internalKey"))
+                .transpose()?,
+        };
+        let inner = Federation::from_spec(&spec).map_err(|e| from_core(&e))?;
         Ok(Self { inner })
     }
 
@@ -270,62 +254,4 @@ impl JsFederation {
     pub fn witness_script(&self) -> Option<Vec<u8>> {
         self.inner.witness_script().map(<[u8]>::to_vec)
     }
-}
-
-fn taproot(
-    network: pegkit_core::params::Network,
-    threshold: usize,
-    keys: &[Vec<u8>],
-    recovery: Option<JsValue>,
-    internal: Option<JsValue>,
-) -> Result<Federation, JsValue> {
-    let keys = xonly_keys(keys, "publicKeys")?;
-    let recovery = match recovery {
-        Some(r) => {
-            if !r.is_object() {
-                return Err(invalid_argument(
-                    "recovery",
-                    "an object { afterBlocks, threshold, publicKeys }",
-                ));
-            }
-            let after = prop(&r, "afterBlocks")?
-                .as_f64()
-                .filter(|f| f.fract() == 0.0)
-                .ok_or_else(|| invalid_argument("recovery.afterBlocks", "an integer"))?;
-            let after_blocks = Some(after)
-                .filter(|f| (1.0..=65535.0).contains(f))
-                .map(|f| f as u16)
-                .ok_or_else(|| {
-                    error(
-                        "invalid_timelock",
-                        &format!(
-                            "recovery delay of {} blocks; it must be 1 to 65535 blocks",
-                            // JavaScript formats the number (Rust's float formatting is large).
-                            String::from(
-                                js_sys::Number::from(after)
-                                    .to_string_with_radix(10)
-                                    .unwrap_or_else(|_| "?".into())
-                            )
-                        ),
-                    )
-                })?;
-            Some(Recovery {
-                threshold: threshold_of(&r, "recovery.threshold")?,
-                keys: xonly_keys(
-                    &bytes_list(&prop(&r, "publicKeys")?, "recovery.publicKeys")?,
-                    "recovery.publicKeys",
-                )?,
-                after_blocks,
-            })
-        }
-        None => None,
-    };
-    let internal_key = internal
-        .map(|k| {
-            XOnlyPublicKey::from_slice(&bytes(&k, "internalKey")?)
-                .map_err(|e| error(e.code(), &format!("internalKey: {e}")))
-        })
-        .transpose()?;
-    Federation::taproot(network, threshold, &keys, recovery.as_ref(), internal_key)
-        .map_err(|e| from_core(&e))
 }

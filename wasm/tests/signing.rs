@@ -553,7 +553,7 @@ fn taproot_federation_shape() {
         ("network", "mainnet".into()),
         ("threshold", num(1.0)),
         ("publicKeys", arr([u8a(&xonly(1))])),
-        ("internalKey", u8a(&compressed(9))),
+        ("internalKey", u8a(&xonly(9))),
     ]))
     .unwrap();
     assert_eq!(with_key.internal_key().unwrap(), xonly(9));
@@ -645,6 +645,10 @@ fn federation_refusals_are_named() {
     assert_eq!(base(&[("network", "moonnet".into())]), "invalid_argument");
     assert_eq!(base(&[("kind", "p2sh".into())]), "invalid_argument");
     assert_eq!(base(&[("internalKey", u8a(&[0xff; 32]))]), "invalid_key");
+    assert_eq!(
+        base(&[("internalKey", u8a(&compressed(9)))]),
+        "invalid_length"
+    );
     // P2WSH: compressed keys only; no recovery leaf, no internal key.
     assert_eq!(base(&[("kind", "p2wsh".into())]), "invalid_key");
     let wsh = |extra: &[(&str, JsValue)]| {

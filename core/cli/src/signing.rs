@@ -2,9 +2,8 @@
 
 use crate::spv::NetworkName;
 use crate::wire::{Failure, Hex};
-use pegkit_core::ecdsa::PublicKey;
-use pegkit_core::federation::{Federation, FederationError, LeafRole, Recovery};
-use pegkit_core::schnorr::{KeyError, SecretKey, XOnlyPublicKey};
+use pegkit_core::federation::{Federation, FederationKind, FederationSpec, LeafRole, RecoverySpec};
+use pegkit_core::schnorr::SecretKey;
 use pegkit_core::sighash::{ScriptPath, SighashCache, TAPSCRIPT_LEAF_VERSION, tap_leaf_hash};
 use pegkit_core::signing::{PartialSignatures, SignatureCollector, check_witnesses, sign_inputs};
 use pegkit_core::{Decode, Encode, Transaction, TxOut, hex};
@@ -157,7 +156,7 @@ pub(crate) fn sighash(req: SighashRequest) -> Result<SighashResponse, Failure> {
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
-enum FederationKind {
+enum KindName {
     #[default]
     Taproot,
     P2wsh,
@@ -166,7 +165,7 @@ enum FederationKind {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RecoveryJson {
-    after_blocks: u64,
+    after_blocks: i64,
     threshold: usize,
     public_keys: Vec<Hex>,
 }
@@ -180,95 +179,28 @@ pub(crate) struct FederationRequest {
     public_keys: Vec<Hex>,
     recovery: Option<RecoveryJson>,
     #[serde(default)]
-    kind: FederationKind,
+    kind: KindName,
     internal_key: Option<Hex>,
 }
 
-fn key_failure(field: &str, e: &KeyError) -> Failure {
-    Failure::reject(
-        match e {
-            KeyError::InvalidLength { .. } => "invalid_length",
-            _ => "invalid_key",
-        },
-        format!("{field}: {e}"),
-    )
-}
-
-fn xonly_keys(list: &[Hex], field: &str) -> Result<Vec<XOnlyPublicKey>, Failure> {
-    list.iter()
-        .enumerate()
-        .map(|(i, k)| {
-            XOnlyPublicKey::from_slice(&k.0).map_err(|e| key_failure(&format!("{field}[{i}]"), &e))
-        })
-        .collect()
-}
-
 fn federation_of(req: &FederationRequest) -> Result<Federation, Failure> {
-    let network = req.network.0;
-    let fed = match req.kind {
-        FederationKind::Taproot => {
-            let keys = xonly_keys(&req.public_keys, "public_keys")?;
-            let recovery = match &req.recovery {
-                None => None,
-                Some(r) => {
-                    let after_blocks = u16::try_from(r.after_blocks)
-                        .ok()
-                        .filter(|&b| b > 0)
-                        .ok_or_else(|| {
-                            Failure::reject(
-                                "invalid_timelock",
-                                format!(
-                                    "recovery delay of {} blocks; it must be 1 to 65535 blocks",
-                                    r.after_blocks
-                                ),
-                            )
-                        })?;
-                    Some(Recovery {
-                        threshold: r.threshold,
-                        keys: xonly_keys(&r.public_keys, "recovery.public_keys")?,
-                        after_blocks,
-                    })
-                }
-            };
-            let internal = match &req.internal_key {
-                None => None,
-                Some(k) => {
-                    let x = k.array::<32>("internal_key")?;
-                    Some(
-                        XOnlyPublicKey::from_bytes(&x)
-                            .map_err(|e| key_failure("internal_key", &e))?,
-                    )
-                }
-            };
-            Federation::taproot(network, req.threshold, &keys, recovery.as_ref(), internal)
-        }
-        FederationKind::P2wsh => {
-            for (option, given) in [
-                ("recovery", req.recovery.is_some()),
-                ("internal_key", req.internal_key.is_some()),
-            ] {
-                if given {
-                    return Err(Failure::rejected(&FederationError::TaprootOnly { option }));
-                }
-            }
-            let keys = req
-                .public_keys
-                .iter()
-                .enumerate()
-                .map(|(i, k)| {
-                    if k.0.len() == 32 {
-                        return Err(Failure::reject(
-                            "invalid_key",
-                            format!("public_keys[{i}]: p2wsh needs a 33-byte compressed key, not an x-only key"),
-                        ));
-                    }
-                    PublicKey::from_slice(&k.0).map_err(|e| key_failure(&format!("public_keys[{i}]"), &e))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            Federation::p2wsh(network, req.threshold, &keys)
-        }
+    let keys = |list: &[Hex]| list.iter().map(|k| k.0.clone()).collect();
+    let spec = FederationSpec {
+        network: req.network.0,
+        kind: match req.kind {
+            KindName::Taproot => FederationKind::Taproot,
+            KindName::P2wsh => FederationKind::P2wsh,
+        },
+        threshold: req.threshold,
+        public_keys: keys(&req.public_keys),
+        recovery: req.recovery.as_ref().map(|r| RecoverySpec {
+            after_blocks: r.after_blocks,
+            threshold: r.threshold,
+            public_keys: keys(&r.public_keys),
+        }),
+        internal_key: req.internal_key.as_ref().map(|k| k.0.clone()),
     };
-    fed.map_err(|e| Failure::rejected(&e))
+    Federation::from_spec(&spec).map_err(|e| Failure::rejected(&e))
 }
 
 #[derive(Serialize)]
@@ -357,28 +289,23 @@ pub(crate) fn sign(req: SignRequest) -> Result<PartialJson, Failure> {
     let tx = decode_tx(&req.tx)?;
     let prevouts = prevouts_of(&req.prevouts);
     let secret = SecretKey::from_slice(&req.secret_key.0).map_err(|e| Failure::rejected(&e))?;
-    let fixed = match &req.aux_rand {
-        Some(aux) => Some(aux.array::<32>("aux_rand")?),
-        None => None,
+    // With aux_rand, it serves every input; without, fresh platform randomness per input,
+    // drawn before signing so that an RNG failure signs nothing.
+    let aux: Vec<[u8; 32]> = match &req.aux_rand {
+        Some(aux) => vec![aux.array::<32>("aux_rand")?; tx.inputs.len()],
+        None => (0..tx.inputs.len())
+            .map(|_| {
+                let mut buf = [0u8; 32];
+                getrandom::fill(&mut buf)
+                    .map(|()| buf)
+                    .map_err(|e| Failure::reject("rng_failed", format!("platform RNG failed: {e}")))
+            })
+            .collect::<Result<_, _>>()?,
     };
-    // Without aux_rand, fresh randomness per input from the platform RNG.
-    let mut rng_error = None;
-    let partial = sign_inputs(&fed, &tx, &prevouts, req.leaf.role(), &secret, |_| {
-        fixed.unwrap_or_else(|| {
-            let mut buf = [0u8; 32];
-            if let Err(e) = getrandom::fill(&mut buf) {
-                rng_error = Some(e);
-            }
-            buf
-        })
+    let partial = sign_inputs(&fed, &tx, &prevouts, req.leaf.role(), &secret, |i| {
+        aux.get(i).copied().unwrap_or_default()
     })
     .map_err(|e| Failure::rejected(&e))?;
-    if let Some(e) = rng_error {
-        return Err(Failure::reject(
-            "rng_failed",
-            format!("platform RNG failed: {e}"),
-        ));
-    }
     Ok(PartialJson {
         public_key: hex::encode(&partial.public_key),
         signatures: partial.signatures.iter().map(|s| hex::encode(s)).collect(),

@@ -224,6 +224,21 @@ impl SignatureCollector {
         self.batch = on;
     }
 
+    /// Whether BIP340 sets are batch-verified.
+    pub fn batch_verification(&self) -> bool {
+        self.batch
+    }
+
+    /// The leaf the spend goes through.
+    pub fn leaf(&self) -> LeafRole {
+        self.leaf
+    }
+
+    /// The unsigned transaction.
+    pub fn transaction(&self) -> &Transaction {
+        &self.tx
+    }
+
     fn template(&self) -> Template<'_> {
         match (
             self.federation.witness_script(),
