@@ -113,12 +113,23 @@ pub struct ScriptPath {
 #[derive(Debug, Clone)]
 pub struct SighashCache<'a> {
     tx: &'a Transaction,
-    prevouts: Option<&'a [TxOut]>,
     sha_prevouts: [u8; 32],
     sha_sequences: [u8; 32],
     sha_outputs: [u8; 32],
+    taproot: Option<TaprootCache<'a>>,
+}
+
+/// What BIP341 sighashes add, given the spent outputs: their hashes, and the hash states every
+/// input's message starts from.
+#[derive(Debug, Clone)]
+struct TaprootCache<'a> {
+    prevouts: &'a [TxOut],
     sha_amounts: [u8; 32],
     sha_script_pubkeys: [u8; 32],
+    /// `TapSighash`'s tag prefix absorbed.
+    tagged: HashEngine,
+    /// `tagged` plus the part of a `SIGHASH_DEFAULT` message that is the same for every input.
+    default_common: HashEngine,
 }
 
 fn sha_of(f: impl FnOnce(&mut HashEngine)) -> [u8; 32] {
@@ -132,7 +143,7 @@ impl<'a> SighashCache<'a> {
     pub fn new(tx: &'a Transaction) -> Self {
         Self {
             tx,
-            prevouts: None,
+            taproot: None,
             sha_prevouts: sha_of(|e| {
                 for i in &tx.inputs {
                     e.put(i.previous_output.txid.as_byte_array());
@@ -149,8 +160,6 @@ impl<'a> SighashCache<'a> {
                     o.encode_to(e);
                 }
             }),
-            sha_amounts: [0; 32],
-            sha_script_pubkeys: [0; 32],
         }
     }
 
@@ -165,16 +174,41 @@ impl<'a> SighashCache<'a> {
                 inputs: tx.inputs.len(),
             });
         }
-        Ok(Self {
-            prevouts: Some(prevouts),
+        let mut cache = Self::new(tx);
+        let tagged = HashEngine::tagged(b"TapSighash");
+        let mut taproot = TaprootCache {
+            prevouts,
             sha_amounts: sha_of(|e| prevouts.iter().for_each(|p| e.put(&p.value.to_le_bytes()))),
             sha_script_pubkeys: sha_of(|e| {
                 prevouts
                     .iter()
                     .for_each(|p| write_var_bytes(e, &p.script_pubkey))
             }),
-            ..Self::new(tx)
-        })
+            default_common: tagged.clone(),
+            tagged,
+        };
+        let mut common = taproot.tagged.clone();
+        cache.taproot_common(&mut common, &taproot, SIGHASH_DEFAULT);
+        taproot.default_common = common;
+        cache.taproot = Some(taproot);
+        Ok(cache)
+    }
+
+    /// The start of a BIP341 message that does not depend on the input: epoch, type, version,
+    /// lock time, and the transaction-wide hashes the type commits to.
+    fn taproot_common(&self, e: &mut HashEngine, taproot: &TaprootCache<'_>, sighash_type: u8) {
+        e.put(&[0x00, sighash_type]);
+        e.put(&self.tx.version.to_le_bytes());
+        e.put(&self.tx.lock_time.to_le_bytes());
+        if sighash_type & 0x80 == 0 {
+            e.put(&self.sha_prevouts);
+            e.put(&taproot.sha_amounts);
+            e.put(&taproot.sha_script_pubkeys);
+            e.put(&self.sha_sequences);
+        }
+        if sighash_type == SIGHASH_DEFAULT || sighash_type & 3 == 1 {
+            e.put(&self.sha_outputs);
+        }
     }
 
     fn input(&self, index: usize) -> Result<&'a crate::tx::TxIn, SighashError> {
@@ -332,10 +366,14 @@ impl<'a> SighashCache<'a> {
                 sighash_type: u32::from(sighash_type),
             });
         }
-        let prevouts = self.prevouts.ok_or(SighashError::PrevoutsMismatch {
-            prevouts: 0,
-            inputs: self.tx.inputs.len(),
-        })?;
+        let taproot = self
+            .taproot
+            .as_ref()
+            .ok_or(SighashError::PrevoutsMismatch {
+                prevouts: 0,
+                inputs: self.tx.inputs.len(),
+            })?;
+        let prevouts = taproot.prevouts;
         let input = self.input(index)?;
         let output_type = if sighash_type == SIGHASH_DEFAULT {
             1
@@ -346,19 +384,13 @@ impl<'a> SighashCache<'a> {
         if annex.is_some_and(|a| a.first() != Some(&0x50)) {
             return Err(SighashError::InvalidAnnex);
         }
-        let mut e = HashEngine::tagged(b"TapSighash");
-        e.put(&[0x00, sighash_type]);
-        e.put(&self.tx.version.to_le_bytes());
-        e.put(&self.tx.lock_time.to_le_bytes());
-        if !anyone_can_pay {
-            e.put(&self.sha_prevouts);
-            e.put(&self.sha_amounts);
-            e.put(&self.sha_script_pubkeys);
-            e.put(&self.sha_sequences);
-        }
-        if output_type == 1 {
-            e.put(&self.sha_outputs);
-        }
+        let mut e = if sighash_type == SIGHASH_DEFAULT {
+            taproot.default_common.clone()
+        } else {
+            let mut e = taproot.tagged.clone();
+            self.taproot_common(&mut e, taproot, sighash_type);
+            e
+        };
         let ext_flag: u8 = if script_path.is_some() { 1 } else { 0 };
         e.put(&[(ext_flag << 1) | u8::from(annex.is_some())]);
         if anyone_can_pay {

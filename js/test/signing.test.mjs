@@ -44,7 +44,7 @@ function prng(seed) {
 // ---- vectors ----
 
 test('exports', () => {
-  for (const name of ['sighashLegacy', 'sighashSegwitV0', 'sighashTaproot', 'tapLeafHash', 'Federation', 'SignatureCollector', 'signInputs', 'checkWitnesses', 'encodePartialSignatures', 'decodePartialSignatures']) {
+  for (const name of ['sighashLegacy', 'sighashSegwitV0', 'sighashTaproot', 'sighashesTaproot', 'tapLeafHash', 'Federation', 'SignatureCollector', 'signInputs', 'checkWitnesses', 'encodePartialSignatures', 'decodePartialSignatures']) {
     assert.equal(typeof pegkit[name], 'function', name);
     assert.equal(require('pegkit')[name], pegkit[name], `${name}: import and require share one instance`);
   }
@@ -177,6 +177,15 @@ test('differential: 400 random transactions, legacy, BIP143 and BIP341 sighashes
       eq(compute(), tx.preimageWitnessV1(...args));
       counts.taproot++;
     }
+    // All inputs at once: the same hashes, or the first SIGHASH_SINGLE input without an output.
+    const computeAll = () => pegkit.sighashesTaproot(raw, prevouts, type, options);
+    if ((type & 3) === 3 && inputs > tx.outputsLength) {
+      assert.throws(computeAll, isCode('sighash_single_out_of_range', tx.outputsLength));
+    } else {
+      const all = computeAll();
+      assert.equal(all.length, inputs);
+      eq(all[idx], compute());
+    }
   }
   t.diagnostic(JSON.stringify(counts));
   assert.equal(counts.legacy, 400);
@@ -307,7 +316,10 @@ test('taproot 3-of-5: pegkit and scure sign alike, finalize to the same bytes, n
   // Every signature in the witnesses verifies (noble) over scure's script-path sighash.
   const keys = fed.publicKeys;
   const decoded = pegkit.decodeTransaction(done.tx);
+  const all = pegkit.sighashesTaproot(done.tx, prevouts, 0, { leafScript: leaf.script });
+  assert.equal(all.length, decoded.inputs.length);
   for (const [i, input] of decoded.inputs.entries()) {
+    eq(all[i], pegkit.sighashTaproot(done.tx, i, prevouts, 0, { leafScript: leaf.script }));
     const msg = stx.preimageWitnessV1(i, prevouts.map((p) => p.scriptPubKey), 0, prevouts.map((p) => p.amount), -1, leaf.script, 0xc0);
     eq(pegkit.sighashTaproot(done.tx, i, prevouts, 0, { leafScript: leaf.script }), msg);
     const sigs = input.witness.slice(0, 5).reverse(); // one slot per key, in key order
@@ -492,6 +504,8 @@ test('sighash refusals', () => {
   assert.throws(() => pegkit.sighashTaproot(tx, 0, prevouts.slice(1), 0), isCode('prevouts_mismatch'));
   assert.throws(() => pegkit.sighashTaproot(tx, 0, prevouts, 0, { annex: '51' }), isCode('invalid_annex'));
   assert.throws(() => pegkit.sighashTaproot(tx, 0, prevouts, 0, { codesepPos: 3 }), isCode('invalid_argument'));
+  assert.throws(() => pegkit.sighashesTaproot(tx, prevouts.slice(1), 0), isCode('prevouts_mismatch'));
+  assert.throws(() => pegkit.sighashesTaproot(tx, prevouts, 0x84), isCode('invalid_sighash_type'));
   assert.throws(() => pegkit.sighashLegacy(tx, 9, '', 1), isCode('input_index_out_of_range', 9));
   assert.throws(() => pegkit.sighashLegacy(tx, 0, '', 2 ** 32), isCode('invalid_argument'));
   assert.throws(() => pegkit.sighashSegwitV0(tx, 0, '', 2n ** 63n, 1), isCode('invalid_argument'));

@@ -41,7 +41,8 @@ pub(crate) fn prop(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
     if !obj.is_object() {
         return Err(invalid_argument(key, "a property of an object"));
     }
-    Reflect::get(obj, &JsValue::from_str(key))
+    // Property names are interned: the JS string is made once, not on every lookup.
+    Reflect::get(obj, &JsValue::from_str(wasm_bindgen::intern(key)))
 }
 
 /// An unsigned 32-bit integer property (a `number`).

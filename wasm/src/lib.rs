@@ -22,7 +22,9 @@ pub use error::PegkitError;
 pub use federation::JsFederation;
 pub use header::{block_hash, decode_block, decode_header, encode_header};
 pub use schnorr::{schnorr_public_key, schnorr_sign, schnorr_verify};
-pub use sighash::{sighash_legacy, sighash_segwit_v0, sighash_taproot, tap_leaf_hash_js};
+pub use sighash::{
+    sighash_legacy, sighash_segwit_v0, sighash_taproot, sighashes_taproot, tap_leaf_hash_js,
+};
 pub use signing::{
     JsSignatureCollector, check_witnesses_js, decode_partial_signatures, encode_partial_signatures,
     sign_inputs_js,

@@ -6,6 +6,7 @@ use crate::error::{from_core, invalid_argument, with_input};
 use crate::tx::decode;
 use js_sys::Array;
 use pegkit_core::TxOut;
+use pegkit_core::hash::Sighash;
 use pegkit_core::sighash::{
     ScriptPath, SighashCache, SighashError, TAPSCRIPT_LEAF_VERSION, tap_leaf_hash,
 };
@@ -151,7 +152,57 @@ pub fn sighash_taproot(
 ) -> Result<Vec<u8>, JsValue> {
     let tx = decode(&tx)?;
     let prevouts = prevouts_of(&prevouts)?;
-    let ty = sighash_type_of(&sighash_type)?;
+    let request = taproot_request(&sighash_type, options)?;
+    let cache = SighashCache::with_prevouts(&tx, &prevouts).map_err(|e| sighash_error(&e))?;
+    request
+        .hash(&cache, input_index as usize)
+        .map(|h| h.to_byte_array().to_vec())
+        .map_err(|e| sighash_error(&e))
+}
+
+/// The BIP341 sighashes of every input, with the per-transaction hashes computed once: for a
+/// federation spend, `{ leafScript }` gives what each input's signatures commit to. The same
+/// options apply to every input.
+///
+/// @param sighashType 0x00 (`SIGHASH_DEFAULT`), 0x01-0x03 or 0x81-0x83
+/// @throws {PegkitError} as `sighashTaproot`
+#[wasm_bindgen(js_name = sighashesTaproot, unchecked_return_type = "Uint8Array[]")]
+pub fn sighashes_taproot(
+    #[wasm_bindgen(unchecked_param_type = "Bytes")] tx: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Prevout[]")] prevouts: JsValue,
+    #[wasm_bindgen(js_name = sighashType, unchecked_param_type = "number")] sighash_type: JsValue,
+    options: Option<TaprootSighashOptionsArg>,
+) -> Result<Array, JsValue> {
+    let tx = decode(&tx)?;
+    let prevouts = prevouts_of(&prevouts)?;
+    let request = taproot_request(&sighash_type, options)?;
+    let cache = SighashCache::with_prevouts(&tx, &prevouts).map_err(|e| sighash_error(&e))?;
+    let out = Array::new();
+    for index in 0..tx.inputs.len() {
+        let hash = request.hash(&cache, index).map_err(|e| sighash_error(&e))?;
+        out.push(&js_sys::Uint8Array::from(hash.as_byte_array().as_slice()));
+    }
+    Ok(out)
+}
+
+/// What a taproot sighash commits to besides the transaction: type byte, annex, script path.
+struct TaprootRequest {
+    ty: u8,
+    annex: Option<Vec<u8>>,
+    script_path: Option<ScriptPath>,
+}
+
+impl TaprootRequest {
+    fn hash(&self, cache: &SighashCache<'_>, input: usize) -> Result<Sighash, SighashError> {
+        cache.taproot(input, self.ty, self.annex.as_deref(), self.script_path)
+    }
+}
+
+fn taproot_request(
+    sighash_type: &JsValue,
+    options: Option<TaprootSighashOptionsArg>,
+) -> Result<TaprootRequest, JsValue> {
+    let ty = sighash_type_of(sighash_type)?;
     let ty = u8::try_from(ty)
         .map_err(|_| from_core(&SighashError::InvalidSighashType { sighash_type: ty }))?;
     let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
@@ -191,11 +242,11 @@ pub fn sighash_taproot(
         }
         None => None,
     };
-    let cache = SighashCache::with_prevouts(&tx, &prevouts).map_err(|e| sighash_error(&e))?;
-    cache
-        .taproot(input_index as usize, ty, annex.as_deref(), script_path)
-        .map(|h| h.to_byte_array().to_vec())
-        .map_err(|e| sighash_error(&e))
+    Ok(TaprootRequest {
+        ty,
+        annex,
+        script_path,
+    })
 }
 
 fn leaf_version_of(v: &JsValue, name: &str) -> Result<u8, JsValue> {

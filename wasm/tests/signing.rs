@@ -164,6 +164,24 @@ fn bip341_key_path_sighashes_and_leaf_hashes() {
             s(&get(&spend, "intermediary"), "sigHash"),
             "input {n}"
         );
+        // Every input at once with this input's type: the same hash at this input's index
+        // (SIGHASH_SINGLE types are skipped: the vector has more inputs than outputs).
+        let ty = get(&g, "hashType").as_f64().unwrap() as u32;
+        if ty & 3 != 3 {
+            let all = sighashes_taproot(
+                get(&given, "rawUnsignedTx"),
+                prevouts.clone(),
+                get(&g, "hashType"),
+                None,
+            )
+            .unwrap();
+            let index = get(&g, "txinIndex").as_f64().unwrap() as u32;
+            assert_eq!(
+                hex::encode(&Uint8Array::new(&all.get(index)).to_vec()),
+                s(&get(&spend, "intermediary"), "sigHash"),
+                "input {n}, all at once"
+            );
+        }
         n += 1;
     }
     assert_eq!(n, 7);

@@ -55,7 +55,7 @@ const saved: Uint8Array = fromList.serialize();
 console.log(summary, work, conf, proofResult, okBranch, credited, saved, HeaderChain.restore('regtest', saved).height);
 
 // The signing API.
-import { Federation, SignatureCollector, signInputs, checkWitnesses, sighashLegacy, sighashSegwitV0, sighashTaproot,
+import { Federation, SignatureCollector, signInputs, checkWitnesses, sighashLegacy, sighashSegwitV0, sighashTaproot, sighashesTaproot,
   tapLeafHash, encodePartialSignatures, decodePartialSignatures,
   type FederationOptions, type FederationLeaf, type FederationKind, type LeafRole, type Prevout, type PartialSignatures,
   type AddResult, type FinalizedSpend, type TaprootSighashOptions } from 'pegkit';
@@ -106,6 +106,7 @@ const sighashes: Uint8Array[] = [
   sighashTaproot(unsigned, 0, prevouts, 0),
   sighashTaproot(unsigned, 0, prevouts, 0x83, tapOptions),
   tapLeafHash('51'),
+  ...sighashesTaproot(unsigned, prevouts, 0, tapOptions),
 ];
 console.log(kind, role, after, outputKey, witnessScript, fedFacts, recoveryCollector, added, counts, finalized.txid,
   finalized.signers, decoded, sighashes);
