@@ -41,6 +41,7 @@ pub mod hex;
 pub mod merkle;
 pub mod params;
 pub mod pegin;
+pub mod pegout;
 pub mod pow;
 pub mod schnorr;
 pub mod script;
