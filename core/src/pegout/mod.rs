@@ -6,8 +6,9 @@
 //! from federation UTXOs, and [`check`] is what each member runs on a proposed payment before
 //! signing it.
 
-use crate::OutPoint;
+use crate::{ErrorCode, OutPoint};
 use alloc::string::String;
+use core::fmt;
 use alloc::vec::Vec;
 use alloy_primitives::U256;
 
@@ -64,16 +65,57 @@ pub enum RejectedId {
     },
 }
 
-/// A log or burn that is not paid, with the reason as a stable code (the same strings as the
-/// CLI's and JavaScript's error codes) and a message naming what was wrong.
+/// A log or burn that is not paid, and why. Every log given to the decoder, and every burn
+/// given to the payment builder, ends up paid, pending (beyond `max_outputs`) or here.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
     /// What was rejected.
     pub id: RejectedId,
-    /// Stable code, e.g. `"amount_below_minimum"`.
-    pub code: &'static str,
-    /// Human-readable reason.
-    pub message: String,
+    /// Why ([`ErrorCode::code`] gives the stable code).
+    pub reason: RejectReason,
+}
+
+/// Why a log or burn is not paid. Each variant carries the offending value; `code()` is the
+/// stable string shared with the CLI and JavaScript.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RejectReason {
+    /// The burn's sats are below the policy's minimum.
+    BelowMinimum {
+        /// The burn's amount in satoshis.
+        sats: u64,
+        /// The policy's minimum.
+        min: u64,
+    },
+    /// The burn's sats are above the policy's maximum (or beyond any satoshi amount).
+    AboveMaximum {
+        /// The burn's amount in wei.
+        wei: U256,
+        /// The policy's maximum in satoshis.
+        max: u64,
+    },
+}
+
+impl fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BelowMinimum { sats, min } => {
+                write!(f, "burn of {sats} sat is below the minimum peg-out of {min} sat")
+            }
+            Self::AboveMaximum { wei, max } => {
+                write!(f, "burn of {wei} wei is above the maximum peg-out of {max} sat")
+            }
+        }
+    }
+}
+
+impl ErrorCode for RejectReason {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::BelowMinimum { .. } => "amount_below_minimum",
+            Self::AboveMaximum { .. } => "amount_above_maximum",
+        }
+    }
 }
 
 /// A federation UTXO a payment may spend; its script is the federation's.
