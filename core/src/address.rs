@@ -317,10 +317,12 @@ fn parse_segwit(
     let mut script = Vec::with_capacity(program_length.saturating_add(2));
     // OP_0 or OP_1, then one push of the program (2..=40 bytes: a direct push).
     script.push(if version == 0 { 0x00 } else { 0x51 });
-    script.push(u8::try_from(program_length).map_err(|_| AddressError::InvalidProgramLength {
-        version,
-        length: program_length,
-    })?);
+    script.push(
+        u8::try_from(program_length).map_err(|_| AddressError::InvalidProgramLength {
+            version,
+            length: program_length,
+        })?,
+    );
     script.extend_from_slice(&program);
     Ok(script)
 }

@@ -171,10 +171,16 @@ impl fmt::Display for RejectReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::BelowMinimum { sats, min } => {
-                write!(f, "burn of {sats} sat is below the minimum peg-out of {min} sat")
+                write!(
+                    f,
+                    "burn of {sats} sat is below the minimum peg-out of {min} sat"
+                )
             }
             Self::AboveMaximum { wei, max } => {
-                write!(f, "burn of {wei} wei is above the maximum peg-out of {max} sat")
+                write!(
+                    f,
+                    "burn of {wei} wei is above the maximum peg-out of {max} sat"
+                )
             }
             Self::Removed => f.write_str("the log was removed from the chain by a reorganization"),
             Self::NotBridge { address } => {
@@ -206,7 +212,11 @@ impl fmt::Display for RejectReason {
             ),
             Self::InvalidDestination { destination, error } => {
                 let shown: String = destination.chars().take(SHOWN_DESTINATION).collect();
-                let more = if shown.len() < destination.len() { "…" } else { "" };
+                let more = if shown.len() < destination.len() {
+                    "…"
+                } else {
+                    ""
+                };
                 write!(f, "destination {shown:?}{more}: {error}")
             }
             Self::DuplicateLog => f.write_str("the same log was given more than once"),
