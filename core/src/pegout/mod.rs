@@ -6,11 +6,16 @@
 //! from federation UTXOs, and [`check`] is what each member runs on a proposed payment before
 //! signing it.
 
+use crate::address::AddressError;
 use crate::{ErrorCode, OutPoint};
 use alloc::string::String;
-use core::fmt;
 use alloc::vec::Vec;
 use alloy_primitives::U256;
+use core::fmt;
+
+pub mod events;
+
+pub use events::{BurnEvent, DecodedLogs, Log, decode_logs};
 
 /// The bridge contract's default address (Alys): `0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB`.
 pub const DEFAULT_BRIDGE: [u8; 20] = [0xbb; 20];
@@ -94,16 +99,140 @@ pub enum RejectReason {
         /// The policy's maximum in satoshis.
         max: u64,
     },
+    /// The log was removed from the chain by a reorganization (`removed: true`), or the same
+    /// log (transaction, block, log index) is also given as removed.
+    Removed,
+    /// The log was emitted by another contract than the bridge.
+    NotBridge {
+        /// The emitting contract.
+        address: [u8; 20],
+    },
+    /// A bridge log whose first topic is neither burn event's signature (or that has no topic).
+    UnknownEvent {
+        /// The first topic, if any.
+        topic0: Option<[u8; 32]>,
+    },
+    /// A burn event with another number of topics than its signature and indexed address.
+    InvalidTopicCount {
+        /// The event its first topic names.
+        event: BurnEvent,
+        /// The number of topics.
+        count: usize,
+    },
+    /// A burn event whose indexed address topic is not a 20-byte address left-padded with
+    /// zeros.
+    InvalidAddressTopic {
+        /// The event.
+        event: BurnEvent,
+        /// The topic.
+        topic: [u8; 32],
+    },
+    /// A burn event whose data is not the strict ABI encoding of its fields (offsets, lengths,
+    /// zero padding, trailing bytes).
+    InvalidEventData {
+        /// The event.
+        event: BurnEvent,
+        /// The data's length in bytes.
+        length: usize,
+        /// What the ABI decoder found wrong.
+        problem: &'static str,
+    },
+    /// The destination address in a burn event is not UTF-8 text.
+    DestinationNotUtf8 {
+        /// The event.
+        event: BurnEvent,
+        /// Length of the valid UTF-8 prefix.
+        valid_up_to: usize,
+    },
+    /// The destination is not an address the federation can pay on its network.
+    InvalidDestination {
+        /// The destination as the event carried it.
+        destination: String,
+        /// Why it was refused (its code is the rejection's code).
+        error: AddressError,
+    },
+    /// The same log (transaction, block, log index) was given more than once; the first is
+    /// decoded, the others rejected.
+    DuplicateLog,
+    /// A burn whose identity (transaction hash, event index) was already decoded from another
+    /// log, e.g. the same transaction reported in two blocks: it is decoded once.
+    DuplicateBurn {
+        /// The identity taken by the earlier log.
+        id: BurnId,
+    },
+    /// A transaction with more bridge burn events than an event index can count (2³²).
+    TooManyEvents,
 }
+
+/// At most this many characters of a destination go into a message.
+const SHOWN_DESTINATION: usize = 100;
 
 impl fmt::Display for RejectReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::BelowMinimum { sats, min } => {
-                write!(f, "burn of {sats} sat is below the minimum peg-out of {min} sat")
+                write!(
+                    f,
+                    "burn of {sats} sat is below the minimum peg-out of {min} sat"
+                )
             }
             Self::AboveMaximum { wei, max } => {
-                write!(f, "burn of {wei} wei is above the maximum peg-out of {max} sat")
+                write!(
+                    f,
+                    "burn of {wei} wei is above the maximum peg-out of {max} sat"
+                )
+            }
+            Self::Removed => f.write_str("the log was removed from the chain by a reorganization"),
+            Self::NotBridge { address } => {
+                f.write_str("log emitted by 0x")?;
+                address.iter().try_for_each(|b| write!(f, "{b:02x}"))?;
+                f.write_str(", not by the bridge")
+            }
+            Self::UnknownEvent { topic0: None } => f.write_str("bridge log without topics"),
+            Self::UnknownEvent { topic0: Some(t) } => {
+                f.write_str("bridge log with topic0 0x")?;
+                t.iter().try_for_each(|b| write!(f, "{b:02x}"))?;
+                f.write_str(", not a burn event")
+            }
+            Self::InvalidTopicCount { event, count } => {
+                write!(f, "{event} event with {count} topics, expected 2")
+            }
+            Self::InvalidAddressTopic { event, .. } => write!(
+                f,
+                "{event} event whose indexed address topic has non-zero high bytes"
+            ),
+            Self::InvalidEventData {
+                event,
+                length,
+                problem,
+            } => write!(f, "{event} event data ({length} bytes): {problem}"),
+            Self::DestinationNotUtf8 { event, valid_up_to } => write!(
+                f,
+                "{event} destination is not UTF-8 (invalid after byte {valid_up_to})"
+            ),
+            Self::InvalidDestination { destination, error } => {
+                let shown: String = destination.chars().take(SHOWN_DESTINATION).collect();
+                let more = if shown.len() < destination.len() {
+                    "…"
+                } else {
+                    ""
+                };
+                write!(f, "destination {shown:?}{more}: {error}")
+            }
+            Self::DuplicateLog => f.write_str("the same log was given more than once"),
+            Self::DuplicateBurn { id } => {
+                f.write_str("burn 0x")?;
+                id.transaction_hash
+                    .iter()
+                    .try_for_each(|b| write!(f, "{b:02x}"))?;
+                write!(
+                    f,
+                    " event {} was already decoded from another log",
+                    id.event_index
+                )
+            }
+            Self::TooManyEvents => {
+                f.write_str("more burn events in one transaction than an event index counts")
             }
         }
     }
@@ -114,6 +243,17 @@ impl ErrorCode for RejectReason {
         match self {
             Self::BelowMinimum { .. } => "amount_below_minimum",
             Self::AboveMaximum { .. } => "amount_above_maximum",
+            Self::Removed => "removed",
+            Self::NotBridge { .. } => "not_bridge",
+            Self::UnknownEvent { .. } => "unknown_event",
+            Self::InvalidTopicCount { .. } => "invalid_topic_count",
+            Self::InvalidAddressTopic { .. } => "invalid_address_topic",
+            Self::InvalidEventData { .. } => "invalid_event_data",
+            Self::DestinationNotUtf8 { .. } => "destination_not_utf8",
+            Self::InvalidDestination { error, .. } => error.code(),
+            Self::DuplicateLog => "duplicate_log",
+            Self::DuplicateBurn { .. } => "duplicate_burn",
+            Self::TooManyEvents => "too_many_events",
         }
     }
 }
