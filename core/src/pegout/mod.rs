@@ -6,11 +6,17 @@
 //! from federation UTXOs, and [`check`] is what each member runs on a proposed payment before
 //! signing it.
 
+pub mod check;
+pub mod payment;
+
+pub use check::{CheckedProposal, ProposalError, ProposalRequest, build_proposal, check_proposal};
+pub use payment::{BuildError, Payment, build_payment, dust_threshold};
+
 use crate::{ErrorCode, OutPoint};
 use alloc::string::String;
-use core::fmt;
 use alloc::vec::Vec;
 use alloy_primitives::U256;
+use core::fmt;
 
 /// The bridge contract's default address (Alys): `0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB`.
 pub const DEFAULT_BRIDGE: [u8; 20] = [0xbb; 20];
@@ -94,17 +100,45 @@ pub enum RejectReason {
         /// The policy's maximum in satoshis.
         max: u64,
     },
+    /// A burn whose id was already given (earlier in burn order): a burn is paid at most once.
+    DuplicateBurn {
+        /// The EVM block of this copy.
+        block_number: u64,
+    },
+    /// The burn's output, once its share of the fee is taken, would be below the dust
+    /// threshold of its script type (it alone is rejected; the payment is rebuilt without it).
+    DustAfterFee {
+        /// The output amount it would get (0 if the fee share exceeds the burn).
+        amount: u64,
+        /// The dust threshold of its script.
+        dust: u64,
+    },
 }
 
 impl fmt::Display for RejectReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::BelowMinimum { sats, min } => {
-                write!(f, "burn of {sats} sat is below the minimum peg-out of {min} sat")
+                write!(
+                    f,
+                    "burn of {sats} sat is below the minimum peg-out of {min} sat"
+                )
             }
             Self::AboveMaximum { wei, max } => {
-                write!(f, "burn of {wei} wei is above the maximum peg-out of {max} sat")
+                write!(
+                    f,
+                    "burn of {wei} wei is above the maximum peg-out of {max} sat"
+                )
             }
+            Self::DuplicateBurn { block_number } => write!(
+                f,
+                "burn given again (copy in block {block_number}); a burn is paid at most once"
+            ),
+            Self::DustAfterFee { amount, dust } => write!(
+                f,
+                "after its share of the fee the output would be {amount} sat, below the dust \
+                 threshold of {dust} sat for its script"
+            ),
         }
     }
 }
@@ -114,6 +148,8 @@ impl ErrorCode for RejectReason {
         match self {
             Self::BelowMinimum { .. } => "amount_below_minimum",
             Self::AboveMaximum { .. } => "amount_above_maximum",
+            Self::DuplicateBurn { .. } => "duplicate_burn",
+            Self::DustAfterFee { .. } => "dust_after_fee",
         }
     }
 }
