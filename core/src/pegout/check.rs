@@ -683,3 +683,7 @@ pub fn check_proposal(
         paid: payment.paid,
     })
 }
+
+#[cfg(test)]
+#[path = "check_tests.rs"]
+mod tests;

@@ -380,6 +380,16 @@ pub(crate) fn branch_and_bound(
     upper: u64,
     max_steps: u32,
 ) -> Option<Vec<usize>> {
+    bnb_search(amounts, target, upper, max_steps).0
+}
+
+/// [`branch_and_bound`], also returning the number of nodes visited.
+pub(crate) fn bnb_search(
+    amounts: &[u64],
+    target: u64,
+    upper: u64,
+    max_steps: u32,
+) -> (Option<Vec<usize>>, u32) {
     // suffix[i] = Σ amounts[i..] (amounts are checked to add up to at most MAX_MONEY).
     let mut suffix = alloc::vec![0u64; amounts.len().saturating_add(1)];
     let mut acc = 0u64;
@@ -389,12 +399,13 @@ pub(crate) fn branch_and_bound(
     }
     // included[d] = whether UTXO d is included on the path to the node being visited.
     let mut included = alloc::vec![false; amounts.len()];
-    // Nodes still to visit: (depth, Σ, whether the parent included UTXO depth - 1).
+    // Nodes still to visit, depth-first: (depth, Σ, whether the parent included UTXO
+    // depth - 1). The exclude child is pushed first so that the include child is visited first.
     let mut stack: Vec<(usize, u64, bool)> = alloc::vec![(0, 0, false)];
     let mut steps = 0u32;
     while let Some((i, sum, include)) = stack.pop() {
         if steps >= max_steps {
-            return None;
+            return (None, steps);
         }
         steps = steps.saturating_add(1);
         if let Some(slot) = i.checked_sub(1).and_then(|parent| included.get_mut(parent)) {
@@ -411,7 +422,7 @@ pub(crate) fn branch_and_bound(
                 .filter(|&(_, &inc)| inc)
                 .map(|(p, _)| p)
                 .collect();
-            return Some(positions);
+            return (Some(positions), steps);
         }
         let (Some(&amount), Some(&rest)) = (amounts.get(i), suffix.get(i)) else {
             continue;
@@ -423,7 +434,7 @@ pub(crate) fn branch_and_bound(
         stack.push((next, sum, false));
         stack.push((next, sum.saturating_add(amount), true));
     }
-    None
+    (None, steps)
 }
 
 fn select(amounts: &[u64], target: u64, cost_of_change: u64) -> Option<Selection> {
@@ -654,3 +665,7 @@ pub fn fee_shares(fee: u64, m: usize) -> impl Iterator<Item = u64> {
         }
     })
 }
+
+#[cfg(test)]
+#[path = "payment_tests.rs"]
+pub(crate) mod tests;

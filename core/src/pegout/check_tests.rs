@@ -1,0 +1,1 @@
+//! Named negative tests of the proposal check.
