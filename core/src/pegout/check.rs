@@ -433,6 +433,31 @@ fn check_outputs(
             max: policy.max_outputs,
         });
     }
+    // Scripts first (a foreign or extra output also changes the size, hence every fee
+    // share): each peg-out output must pay the script of some listed burn, and no script more
+    // often than pending burns have it.
+    let mut per_script: BTreeMap<&[u8], usize> = BTreeMap::new();
+    for (output, out) in tx.outputs.iter().enumerate().take(m) {
+        let script = out.script_pubkey.as_slice();
+        let mut pending = listed.pending.iter().filter(|b| b.script_pubkey == script);
+        let first_pending = pending.next();
+        let listed_script = first_pending.is_some()
+            || listed.processed.iter().any(|b| b.script_pubkey == script)
+            || listed
+                .unpayable
+                .iter()
+                .any(|(b, _)| b.script_pubkey == script);
+        if !listed_script {
+            return Err(ProposalError::UnknownOutput { output });
+        }
+        let seen = per_script.entry(script).or_insert(0);
+        *seen = seen.saturating_add(1);
+        if let Some(b) = first_pending {
+            if *seen > pending.count().saturating_add(1) {
+                return Err(ProposalError::BurnPaidTwice { output, id: b.id });
+            }
+        }
+    }
     let vsize = finished_vsize(tx, federation.satisfaction_weight());
     let rate_fee = request
         .fee_rate_sat_kvb

@@ -2,19 +2,19 @@
 //! branch-and-bound against an exhaustive search, and properties over random inputs.
 
 use super::*;
-use crate::{Encode, Txid};
 use crate::params::Network;
 use crate::pegout::{ProposalRequest, WEI_PER_SAT, build_proposal, check_proposal};
 use crate::schnorr::SecretKey;
+use crate::{Encode, Txid};
 use alloc::string::String;
 use alloc::vec;
 use alloy_primitives::U256;
 use proptest::prelude::*;
 
-/// 2-of-3 taproot federation, one leaf. Its satisfaction weight (checked below): item count 1
-/// + one empty item 1 + two 64-byte signatures 2 × 65 + the leaf script (3 × (1 + 32 + 1)
-/// + `OP_2` + `OP_NUMEQUAL` = 104 bytes) with its length byte 105 + the 33-byte control block
-/// with its length byte 34 = 271 WU.
+/// 2-of-3 taproot federation, one leaf. Its satisfaction weight (checked below): item count 1,
+/// plus one empty item 1, plus two 64-byte signatures 2 × 65, plus the leaf script (3 × (1 +
+/// 32 + 1), `OP_2`, `OP_NUMEQUAL`: 104 bytes) with its length byte 105, plus the 33-byte
+/// control block with its length byte 34: 271 WU.
 pub(crate) fn federation() -> Federation {
     let keys: Vec<_> = (1u8..=3)
         .map(|i| SecretKey::from_bytes(&[i; 32]).unwrap().x_only_public_key())
@@ -144,9 +144,11 @@ fn changeless_selection() {
     assert!(p.rejected.is_empty());
     let t = &p.tx;
     assert_eq!((t.version, t.lock_time), (2, 0));
-    assert!(t.inputs.iter().all(|i| i.sequence == 0xffff_fffd
-        && i.script_sig.is_empty()
-        && i.witness.is_empty()));
+    assert!(
+        t.inputs
+            .iter()
+            .all(|i| i.sequence == 0xffff_fffd && i.script_sig.is_empty() && i.witness.is_empty())
+    );
 }
 
 #[test]
@@ -293,11 +295,7 @@ fn invalid_burns_are_rejected_with_records() {
     let burns = [dup.clone(), high.clone(), ok.clone(), low.clone()];
     let p = build_payment(&fed, &[utxo(1, 0, 5_000_000)], &burns, 1_000, &policy).unwrap();
     assert_eq!(p.paid, [ok.id]);
-    let codes: Vec<_> = p
-        .rejected
-        .iter()
-        .map(|r| (r.id, r.reason.code()))
-        .collect();
+    let codes: Vec<_> = p.rejected.iter().map(|r| (r.id, r.reason.code())).collect();
     assert_eq!(
         codes,
         [
@@ -428,7 +426,10 @@ fn step_cap_is_honoured_on_adversarial_sets() {
     let (found, steps) = bnb_search(&amounts, 18, 18, u32::MAX);
     assert_eq!(steps, 151_174);
     assert_eq!(found, Some((1..=9).collect::<Vec<_>>()));
-    assert_eq!(bnb_search(&amounts, 18, 18, BNB_MAX_STEPS), (None, BNB_MAX_STEPS));
+    assert_eq!(
+        bnb_search(&amounts, 18, 18, BNB_MAX_STEPS),
+        (None, BNB_MAX_STEPS)
+    );
     let mut path = Vec::new();
     assert!(exhaustive_dfs(&amounts, 0, 0, 18, 18, &mut path));
     assert_eq!(found, Some(path));
