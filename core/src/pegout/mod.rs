@@ -7,6 +7,12 @@
 //! signing it.
 
 use crate::address::AddressError;
+pub mod check;
+pub mod payment;
+
+pub use check::{CheckedProposal, ProposalError, ProposalRequest, build_proposal, check_proposal};
+pub use payment::{BuildError, Payment, build_payment, dust_threshold};
+
 use crate::{ErrorCode, OutPoint};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -162,6 +168,20 @@ pub enum RejectReason {
     },
     /// A transaction with more bridge burn events than an event index can count (2³²).
     TooManyEvents,
+    /// A burn whose id was already given to the payment builder (earlier in burn order): a
+    /// burn is paid at most once.
+    RepeatedBurn {
+        /// The EVM block of this copy.
+        block_number: u64,
+    },
+    /// The burn's output, once its share of the fee is taken, would be below the dust
+    /// threshold of its script type (it alone is rejected; the payment is rebuilt without it).
+    DustAfterFee {
+        /// The output amount it would get (0 if the fee share exceeds the burn).
+        amount: u64,
+        /// The dust threshold of its script.
+        dust: u64,
+    },
 }
 
 /// At most this many characters of a destination go into a message.
@@ -234,6 +254,15 @@ impl fmt::Display for RejectReason {
             Self::TooManyEvents => {
                 f.write_str("more burn events in one transaction than an event index counts")
             }
+            Self::RepeatedBurn { block_number } => write!(
+                f,
+                "burn given again (copy in block {block_number}); a burn is paid at most once"
+            ),
+            Self::DustAfterFee { amount, dust } => write!(
+                f,
+                "after its share of the fee the output would be {amount} sat, below the dust \
+                 threshold of {dust} sat for its script"
+            ),
         }
     }
 }
@@ -254,6 +283,8 @@ impl ErrorCode for RejectReason {
             Self::DuplicateLog => "duplicate_log",
             Self::DuplicateBurn { .. } => "duplicate_burn",
             Self::TooManyEvents => "too_many_events",
+            Self::RepeatedBurn { .. } => "duplicate_burn",
+            Self::DustAfterFee { .. } => "dust_after_fee",
         }
     }
 }
