@@ -19,6 +19,7 @@
 )]
 
 mod foundation;
+mod pegout;
 mod signing;
 mod spv;
 mod wire;
@@ -61,6 +62,9 @@ pub const COMMANDS: &[&str] = &[
     "federation create",
     "sign",
     "finalize",
+    "pegout decode",
+    "pegout build",
+    "pegout check",
 ];
 
 const USAGE: &str =
@@ -181,6 +185,9 @@ pub fn dispatch(command: &str, request: Value) -> Result<Value, Failure> {
         "federation create" => wire::handle(request, signing::federation_create),
         "sign" => wire::handle(request, signing::sign),
         "finalize" => wire::handle(request, signing::finalize),
+        "pegout decode" => wire::handle(request, pegout::decode),
+        "pegout build" => wire::handle(request, pegout::build),
+        "pegout check" => wire::handle(request, pegout::check),
         other => Err(Failure::usage(format!(
             "unknown command {other:?}; commands: batch, {}",
             COMMANDS.join(", ")

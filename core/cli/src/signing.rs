@@ -21,7 +21,7 @@ pub(crate) struct PrevoutJson {
     script_pubkey: Hex,
 }
 
-fn prevouts_of(list: &[PrevoutJson]) -> Vec<TxOut> {
+pub(crate) fn prevouts_of(list: &[PrevoutJson]) -> Vec<TxOut> {
     list.iter()
         .map(|p| TxOut {
             value: p.amount,
@@ -183,7 +183,7 @@ pub(crate) struct FederationRequest {
     internal_key: Option<Hex>,
 }
 
-fn federation_of(req: &FederationRequest) -> Result<Federation, Failure> {
+pub(crate) fn federation_of(req: &FederationRequest) -> Result<Federation, Failure> {
     let keys = |list: &[Hex]| list.iter().map(|k| k.0.clone()).collect();
     let spec = FederationSpec {
         network: req.network.0,
