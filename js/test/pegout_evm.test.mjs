@@ -43,15 +43,16 @@ import solc from 'solc';
 // with 'log' does not), so changing a row keeps every expectation consistent.
 const EXPECT = {
   not_bridge: { code: 'not_bridge', id: 'log' }, // (contract) another contract's log
-  not_burn_event: { code: 'not_burn_event', id: 'log' }, // a bridge log whose topic0 is no burn event
+  not_burn_event: { code: 'unknown_event', id: 'log' }, // a bridge log whose topic0 is no burn event
   below_minimum: { code: 'amount_below_minimum', id: 'event' }, // (core's RejectReason)
   above_maximum: { code: 'amount_above_maximum', id: 'event' }, // (core's RejectReason)
   wrong_network: { code: 'wrong_network', id: 'event' }, // a testnet address, mainnet federation
-  unparsable_address: { code: 'invalid_address', id: 'event' }, // not an address at all, or empty
-  bad_checksum: { code: 'invalid_address', id: 'event' }, // bech32 / base58check checksum wrong
-  unknown_witness_version: { code: 'unsupported_address', id: 'event' }, // bc1z… (witness v2)
-  invalid_utf8_bytes: { code: 'invalid_event_data', id: 'event' }, // RequestPegOut's bytes not UTF-8
-  invalid_utf8_string: { code: 'invalid_event_data', id: 'event' }, // BurnForBitcoin's string not UTF-8 (ABI)
+  unparsable_address: { code: 'invalid_character', id: 'event' }, // not an address at all
+  empty_address: { code: 'invalid_address_length', id: 'event' }, // an empty destination
+  bad_checksum: { code: 'invalid_checksum', id: 'event' }, // bech32 / base58check checksum wrong
+  unknown_witness_version: { code: 'unknown_witness_version', id: 'event' }, // bc1z… (witness v2)
+  invalid_utf8_bytes: { code: 'destination_not_utf8', id: 'event' }, // RequestPegOut's bytes not UTF-8
+  invalid_utf8_string: { code: 'destination_not_utf8', id: 'event' }, // BurnForBitcoin's string not UTF-8 (ABI)
   malformed_data: { code: 'invalid_event_data', id: 'event' }, // burn topic, ABI data truncated
 };
 // Wei amounts are decimal strings (CLI-CONTRACT.md conventions), remainder_wei included.
@@ -300,7 +301,7 @@ const ADDRESS_CASE = new Map([
   [ADDR.badChecksumBech32, 'bad_checksum'],
   [ADDR.badChecksumBase58, 'bad_checksum'],
   [ADDR.unparsable, 'unparsable_address'],
-  [ADDR.empty, 'unparsable_address'],
+  [ADDR.empty, 'empty_address'],
 ]);
 const VALID = new Set([ADDR.p2pkh, ADDR.p2sh, ADDR.p2wpkh, ADDR.p2wsh, ADDR.p2tr, ADDR.p2trAlt, ADDR.p2pkhAlt]);
 
