@@ -83,3 +83,31 @@ export function partialSignatures(publicKey, signatures) {
 export function finalizedSpend(tx, txid, signers) {
   return { tx: tx.slice(), txid, signers };
 }
+
+export function burnId(transactionHash, eventIndex) {
+  return { transactionHash, eventIndex };
+}
+
+export function logId(transactionHash, logIndex) {
+  return { transactionHash, logIndex };
+}
+
+export function burn(id, blockNumber, evmSender, destination, weiDecimal, sats, remainderWei) {
+  return { id, blockNumber, evmSender, destination, wei: BigInt(weiDecimal), sats, remainderWei };
+}
+
+export function rejection(id, code, message) {
+  return { id, code, message };
+}
+
+export function prevout(amount, scriptPubKey) {
+  return { amount, scriptPubKey: scriptPubKey.slice() };
+}
+
+export function pegOutPayment(tx, txid, prevouts, fee, rateFee, paid, rejected) {
+  return { tx: tx.slice(), txid, prevouts, fee, rateFee, paid, rejected };
+}
+
+export function checkedPegOut(fee, rateFee, paid) {
+  return { fee, rateFee, paid };
+}

@@ -12,6 +12,7 @@ mod error;
 mod federation;
 mod header;
 mod objects;
+mod pegout;
 mod schnorr;
 mod sighash;
 mod signing;
@@ -21,6 +22,7 @@ mod tx;
 pub use error::PegkitError;
 pub use federation::JsFederation;
 pub use header::{block_hash, decode_block, decode_header, encode_header};
+pub use pegout::{build_peg_out, check_peg_out, decode_peg_out_logs, parse_address_js};
 pub use schnorr::{schnorr_public_key, schnorr_sign, schnorr_verify};
 pub use sighash::{
     sighash_legacy, sighash_segwit_v0, sighash_taproot, sighashes_taproot, tap_leaf_hash_js,

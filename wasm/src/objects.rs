@@ -100,6 +100,37 @@ extern "C" {
     pub(crate) fn partial_signatures(public_key: &[u8], signatures: Array) -> JsValue;
     #[wasm_bindgen(js_name = finalizedSpend)]
     pub(crate) fn finalized_spend(tx: &[u8], txid: &str, signers: Array) -> JsValue;
+    #[wasm_bindgen(js_name = burnId)]
+    pub(crate) fn burn_id(transaction_hash: &str, event_index: u32) -> JsValue;
+    #[wasm_bindgen(js_name = logId)]
+    pub(crate) fn log_id(transaction_hash: &str, log_index: f64) -> JsValue;
+    #[wasm_bindgen(js_name = burn)]
+    pub(crate) fn burn(
+        id: JsValue,
+        block_number: f64,
+        evm_sender: &str,
+        destination: &str,
+        wei_decimal: &str,
+        sats: u64,
+        remainder_wei: u64,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = rejection)]
+    pub(crate) fn rejection(id: JsValue, code: &str, message: &str) -> JsValue;
+    #[wasm_bindgen(js_name = prevout)]
+    pub(crate) fn prevout(amount: i64, script_pubkey: &[u8]) -> JsValue;
+    #[wasm_bindgen(js_name = pegOutPayment)]
+    #[allow(clippy::too_many_arguments)] // one argument per field of the JS object
+    pub(crate) fn peg_out_payment(
+        tx: &[u8],
+        txid: &str,
+        prevouts: Array,
+        fee: u64,
+        rate_fee: u64,
+        paid: Array,
+        rejected: Array,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = checkedPegOut)]
+    pub(crate) fn checked_peg_out(fee: u64, rate_fee: u64, paid: Array) -> JsValue;
 }
 
 fn size_u32(n: usize) -> u32 {
