@@ -8,7 +8,7 @@
 //!    (the same burn given twice) are broken by the rest of the burn's fields so that the order
 //!    does not depend on the input order. Walking that order, a burn whose id was already seen
 //!    is rejected (`duplicate_burn`: a burn is paid at most once), a burn below
-//!    [`Policy::min_amount`] is rejected (`amount_below_minimum`), above
+//!    [`Policy::min_amount`] (or of 0 sat) is rejected (`amount_below_minimum`), above
 //!    [`Policy::max_amount`] or above 21,000,000 BTC is rejected (`amount_above_maximum`). The
 //!    first [`Policy::max_outputs`] of the remaining burns form the batch; later ones are
 //!    neither paid nor rejected (they wait for the next payment). Target
@@ -330,6 +330,9 @@ pub(crate) struct SortedBurns<'a> {
 pub(crate) fn sort_burns<'a>(burns: &'a [Burn], policy: &Policy) -> SortedBurns<'a> {
     let mut sorted: Vec<&Burn> = burns.iter().collect();
     sorted.sort_by(|a, b| burn_order(a, b));
+    // A burn of 0 sat is never payable, whatever the policy: the batch's target is then at
+    // least 1 sat and the payment always spends at least one UTXO.
+    let min = policy.min_amount.max(1);
     let max = policy.max_amount.min(MAX_MONEY);
     let mut seen: BTreeSet<BurnId> = BTreeSet::new();
     let mut payable = Vec::with_capacity(sorted.len());
@@ -339,10 +342,10 @@ pub(crate) fn sort_burns<'a>(burns: &'a [Burn], policy: &Policy) -> SortedBurns<
             Some(RejectReason::DuplicateBurn {
                 block_number: burn.block_number,
             })
-        } else if burn.sats < policy.min_amount {
+        } else if burn.sats < min {
             Some(RejectReason::BelowMinimum {
                 sats: burn.sats,
-                min: policy.min_amount,
+                min,
             })
         } else if burn.sats > max {
             Some(RejectReason::AboveMaximum { wei: burn.wei, max })

@@ -600,3 +600,25 @@ pub(crate) fn shuffle<T>(v: &mut [T], mut seed: u64) {
         v.swap(i, j);
     }
 }
+
+#[test]
+fn a_zero_sat_burn_is_never_paid() {
+    // Even with a zero minimum and a zero fee rate, and to an OP_RETURN (dust 0): a payment
+    // with no input could otherwise pay it.
+    let fed = federation();
+    let policy = Policy {
+        min_amount: 0,
+        min_fee_rate_sat_kvb: 0,
+        ..Policy::default()
+    };
+    let zero = burn(1, 0xa1, 0, 0, vec![0x6a]);
+    assert_eq!(
+        build_payment(&fed, &[utxo(1, 0, 1_000)], &[zero.clone()], 0, &policy),
+        Err(BuildError::NoBurns {
+            rejected: vec![Rejection {
+                id: RejectedId::Burn(zero.id),
+                reason: RejectReason::BelowMinimum { sats: 0, min: 1 },
+            }]
+        })
+    );
+}
