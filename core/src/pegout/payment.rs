@@ -132,7 +132,9 @@ fn is_witness_program(script: &[u8]) -> bool {
 /// units (the federation's finished k-of-n witness, item count and length prefixes included):
 /// `weight = 4 × (size without witness) + 2 (segwit marker and flag, 1 WU each) +
 /// Σ satisfaction weights`, `vsize = ceil(weight / 4)` (BIP141). Witnesses already in `tx`
-/// are ignored: only its serialization without witness is measured.
+/// are ignored: only its serialization without witness is measured. For a P2WSH federation
+/// the satisfaction weight counts every ECDSA signature at its 72-byte maximum, so the fee is
+/// computed on an upper bound of the real size (a signature is 71 or 72 bytes in practice).
 pub fn finished_vsize(tx: &Transaction, satisfaction_weight: u64) -> u64 {
     let witnesses = satisfaction_weight.saturating_mul(tx.inputs.len() as u64);
     (tx.base_size() as u64)
