@@ -613,7 +613,13 @@ fn a_zero_sat_burn_is_never_paid() {
     };
     let zero = burn(1, 0xa1, 0, 0, vec![0x6a]);
     assert_eq!(
-        build_payment(&fed, &[utxo(1, 0, 1_000)], core::slice::from_ref(&zero), 0, &policy),
+        build_payment(
+            &fed,
+            &[utxo(1, 0, 1_000)],
+            core::slice::from_ref(&zero),
+            0,
+            &policy
+        ),
         Err(BuildError::NoBurns {
             rejected: vec![Rejection {
                 id: RejectedId::Burn(zero.id),
