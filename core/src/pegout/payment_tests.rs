@@ -485,7 +485,7 @@ fn script_of(kind: u8, tag: u8) -> Vec<u8> {
 }
 
 prop_compose! {
-    fn arb_utxos()(raw in proptest::collection::vec((0u8..8, 0u32..3, 1_000u64..3_000_000), 1..14))
+    pub(crate) fn arb_utxos()(raw in proptest::collection::vec((0u8..8, 0u32..3, 1_000u64..3_000_000), 1..14))
         -> Vec<Utxo> {
         let mut seen = BTreeSet::new();
         raw.into_iter()
@@ -496,7 +496,7 @@ prop_compose! {
 }
 
 prop_compose! {
-    fn arb_burns()(raw in proptest::collection::vec(
+    pub(crate) fn arb_burns()(raw in proptest::collection::vec(
         (0u64..4, 0u8..6, 0u32..2, 0u64..1_500_000, 0u8..5, 0u8..4), 1..9)) -> Vec<Burn> {
         raw.into_iter()
             .map(|(block, tag, idx, sats, kind, st)| burn(block, tag, idx, sats, script_of(kind, st)))
