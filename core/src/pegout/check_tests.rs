@@ -537,3 +537,31 @@ fn every_code_has_a_message() {
         alloc::format!("output 3 pays burn 0x{}:2 again", "ab".repeat(32))
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+
+    /// One sat taken from any output of a valid proposal is refused with the output's own
+    /// code: `wrong_payout` for a peg-out, `wrong_change` for the change.
+    #[test]
+    fn one_sat_less_anywhere_is_named(
+        utxos in crate::pegout::payment::tests::arb_utxos(),
+        burns in crate::pegout::payment::tests::arb_burns(),
+        rate in 1_000u64..=60_000,
+    ) {
+        let fed = federation();
+        let policy = Policy { min_amount: 0, max_outputs: 4, ..Policy::default() };
+        let req = ProposalRequest {
+            federation: &fed, utxos: &utxos, reserved: &[], burns: &burns, processed: &[],
+            fee_rate_sat_kvb: rate, policy: &policy,
+        };
+        let Ok(p) = build_proposal(&req) else { return Ok(()); };
+        for j in 0..p.tx.outputs.len() {
+            let mut tx = p.tx.clone();
+            tx.outputs[j].value -= 1;
+            let code = check_proposal(&req, &tx, &p.prevouts).unwrap_err().code();
+            let expected = if j < p.paid.len() { "wrong_payout" } else { "wrong_change" };
+            proptest::prop_assert_eq!(code, expected);
+        }
+    }
+}

@@ -8,7 +8,7 @@
 //!    (the same burn given twice) are broken by the rest of the burn's fields so that the order
 //!    does not depend on the input order. Walking that order, a burn whose id was already seen
 //!    is rejected (`duplicate_burn`: a burn is paid at most once), a burn below
-//!    [`Policy::min_amount`] is rejected (`amount_below_minimum`), above
+//!    [`Policy::min_amount`] (or of 0 sat) is rejected (`amount_below_minimum`), above
 //!    [`Policy::max_amount`] or above 21,000,000 BTC is rejected (`amount_above_maximum`). The
 //!    first [`Policy::max_outputs`] of the remaining burns form the batch; later ones are
 //!    neither paid nor rejected (they wait for the next payment). Target
@@ -132,7 +132,9 @@ fn is_witness_program(script: &[u8]) -> bool {
 /// units (the federation's finished k-of-n witness, item count and length prefixes included):
 /// `weight = 4 × (size without witness) + 2 (segwit marker and flag, 1 WU each) +
 /// Σ satisfaction weights`, `vsize = ceil(weight / 4)` (BIP141). Witnesses already in `tx`
-/// are ignored: only its serialization without witness is measured.
+/// are ignored: only its serialization without witness is measured. For a P2WSH federation
+/// the satisfaction weight counts every ECDSA signature at its 72-byte maximum, so the fee is
+/// computed on an upper bound of the real size (a signature is 71 or 72 bytes in practice).
 pub fn finished_vsize(tx: &Transaction, satisfaction_weight: u64) -> u64 {
     let witnesses = satisfaction_weight.saturating_mul(tx.inputs.len() as u64);
     (tx.base_size() as u64)
@@ -330,6 +332,9 @@ pub(crate) struct SortedBurns<'a> {
 pub(crate) fn sort_burns<'a>(burns: &'a [Burn], policy: &Policy) -> SortedBurns<'a> {
     let mut sorted: Vec<&Burn> = burns.iter().collect();
     sorted.sort_by(|a, b| burn_order(a, b));
+    // A burn of 0 sat is never payable, whatever the policy: the batch's target is then at
+    // least 1 sat and the payment always spends at least one UTXO.
+    let min = policy.min_amount.max(1);
     let max = policy.max_amount.min(MAX_MONEY);
     let mut seen: BTreeSet<BurnId> = BTreeSet::new();
     let mut payable = Vec::with_capacity(sorted.len());
@@ -339,10 +344,10 @@ pub(crate) fn sort_burns<'a>(burns: &'a [Burn], policy: &Policy) -> SortedBurns<
             Some(RejectReason::RepeatedBurn {
                 block_number: burn.block_number,
             })
-        } else if burn.sats < policy.min_amount {
+        } else if burn.sats < min {
             Some(RejectReason::BelowMinimum {
                 sats: burn.sats,
-                min: policy.min_amount,
+                min,
             })
         } else if burn.sats > max {
             Some(RejectReason::AboveMaximum { wei: burn.wei, max })

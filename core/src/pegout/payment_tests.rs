@@ -485,7 +485,7 @@ fn script_of(kind: u8, tag: u8) -> Vec<u8> {
 }
 
 prop_compose! {
-    fn arb_utxos()(raw in proptest::collection::vec((0u8..8, 0u32..3, 1_000u64..3_000_000), 1..14))
+    pub(crate) fn arb_utxos()(raw in proptest::collection::vec((0u8..8, 0u32..3, 1_000u64..3_000_000), 1..14))
         -> Vec<Utxo> {
         let mut seen = BTreeSet::new();
         raw.into_iter()
@@ -496,7 +496,7 @@ prop_compose! {
 }
 
 prop_compose! {
-    fn arb_burns()(raw in proptest::collection::vec(
+    pub(crate) fn arb_burns()(raw in proptest::collection::vec(
         (0u64..4, 0u8..6, 0u32..2, 0u64..1_500_000, 0u8..5, 0u8..4), 1..9)) -> Vec<Burn> {
         raw.into_iter()
             .map(|(block, tag, idx, sats, kind, st)| burn(block, tag, idx, sats, script_of(kind, st)))
@@ -599,4 +599,32 @@ pub(crate) fn shuffle<T>(v: &mut [T], mut seed: u64) {
         let j = ((seed >> 33) % (i as u64 + 1)) as usize;
         v.swap(i, j);
     }
+}
+
+#[test]
+fn a_zero_sat_burn_is_never_paid() {
+    // Even with a zero minimum and a zero fee rate, and to an OP_RETURN (dust 0): a payment
+    // with no input could otherwise pay it.
+    let fed = federation();
+    let policy = Policy {
+        min_amount: 0,
+        min_fee_rate_sat_kvb: 0,
+        ..Policy::default()
+    };
+    let zero = burn(1, 0xa1, 0, 0, vec![0x6a]);
+    assert_eq!(
+        build_payment(
+            &fed,
+            &[utxo(1, 0, 1_000)],
+            core::slice::from_ref(&zero),
+            0,
+            &policy
+        ),
+        Err(BuildError::NoBurns {
+            rejected: vec![Rejection {
+                id: RejectedId::Burn(zero.id),
+                reason: RejectReason::BelowMinimum { sats: 0, min: 1 },
+            }]
+        })
+    );
 }
