@@ -110,3 +110,26 @@ const sighashes: Uint8Array[] = [
 ];
 console.log(kind, role, after, outputKey, witnessScript, fedFacts, recoveryCollector, added, counts, finalized.txid,
   finalized.signers, decoded, sighashes);
+
+// Peg-out.
+import { decodePegOutLogs, buildPegOut, checkPegOut, parseAddress } from 'pegkit';
+import type { EvmLog, DecodedLogs, Burn, BurnId, PegOutRejection, PegOutPolicy, Utxo, PegOutPayment, CheckedPegOut } from 'pegkit';
+
+const logs: EvmLog[] = [
+  { address: '0x' + 'bb'.repeat(20), topics: ['0x' + '00'.repeat(32)], data: '0x', transactionHash: '0x' + '11'.repeat(32), logIndex: '0x1', blockNumber: 7n },
+  { address: new Uint8Array(20), topics: [], data: new Uint8Array(0), transactionHash: new Uint8Array(32), index: 3, blockNumber: 8, removed: false, blockHash: null },
+];
+const policy: PegOutPolicy = { minAmount: 1_000_000n, maxOutputs: 100, maxFeeRateSatKvb: 50_000 };
+const decodedLogs: DecodedLogs = decodePegOutLogs('regtest', logs, { bridge: '0x' + 'bb'.repeat(20), policy });
+const firstBurn: Burn | undefined = decodedLogs.burns[0];
+const rejection: PegOutRejection | undefined = decodedLogs.rejected[0];
+const burnAmounts: [bigint, bigint, bigint] | undefined = firstBurn && [firstBurn.wei, firstBurn.sats, firstBurn.remainderWei];
+const utxos: Utxo[] = [{ txid: '00'.repeat(32), vout: 0, amount: 5_000_000n }];
+const payment: PegOutPayment = buildPegOut(fed, utxos, decodedLogs.burns, 2_000n, policy);
+const paidIds: BurnId[] = payment.paid;
+const checkedPegOut: CheckedPegOut = checkPegOut(fed, {
+  utxos, reserved: [{ txid: '00'.repeat(32), vout: 1 }], burns: decodedLogs.burns, processed: paidIds,
+  feeRateSatKvb: 2_000, policy, tx: payment.tx, prevouts: payment.prevouts,
+});
+const destinationScript: Uint8Array = parseAddress('mainnet', 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4');
+console.log(rejection?.code, burnAmounts, checkedPegOut.fee, payment.rateFee, destinationScript);
