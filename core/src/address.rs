@@ -132,9 +132,8 @@ impl std::error::Error for AddressError {}
 impl ErrorCode for AddressError {
     fn code(&self) -> &'static str {
         match self {
-            Self::InvalidWitnessVersion { .. } | Self::InvalidProgramLength { .. } => {
-                "invalid_address"
-            }
+            Self::InvalidWitnessVersion { .. } => "invalid_address",
+            Self::InvalidProgramLength { .. } => "invalid_address",
             Self::InvalidLength { .. } => "invalid_address_length",
             Self::InvalidCharacter { .. } => "invalid_character",
             Self::MixedCase => "mixed_case",
