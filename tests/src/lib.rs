@@ -390,7 +390,7 @@ pub fn bech32_vectors() -> (Bech32Section, Bech32Section) {
                 reason: e.get("reason").map(|r| r.as_str().unwrap().to_string()),
                 valid_under_bip350: e
                     .get("valid_under_bip350")
-                    .map_or(true, |b| b.as_bool().unwrap()),
+                    .is_none_or(|b| b.as_bool().unwrap()),
             })
             .collect()
     };

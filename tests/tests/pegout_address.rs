@@ -111,7 +111,11 @@ fn key_io_valid() {
                 if !own.contains(&network) {
                     assert_eq!(code(network, form), "wrong_network", "{form} on {network}");
                 } else if is_payable(&row.payload) {
-                    assert_eq!(got.as_deref(), Ok(row.payload.as_slice()), "{form} on {network}");
+                    assert_eq!(
+                        got.as_deref(),
+                        Ok(row.payload.as_slice()),
+                        "{form} on {network}"
+                    );
                 } else {
                     // Witness version 2..16, or version 1 with a program other than 32 bytes.
                     assert!(
@@ -270,7 +274,12 @@ fn bip173_and_bip350_addresses() {
             .unwrap_or_else(|| panic!("reason {reason}"))
             .1;
         for network in Network::ALL {
-            assert_eq!(code(network, &v.address), want, "{} on {network}", v.address);
+            assert_eq!(
+                code(network, &v.address),
+                want,
+                "{} on {network}",
+                v.address
+            );
         }
     }
 }
@@ -309,7 +318,10 @@ fn bip173_and_bip350_strings() {
 fn refusals_carry_the_offending_value() {
     let n = Network::Mainnet;
     assert_eq!(
-        parse_address(n, "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7"),
+        parse_address(
+            n,
+            "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7"
+        ),
         Err(AddressError::WrongNetwork {
             expected: n,
             found: "testnet3, testnet4 or signet"
@@ -395,7 +407,8 @@ impl Rng {
 /// A segwit-shaped string: any hrp of ours or another chain's, witness version 0..=31, program
 /// of 0..=42 bytes, either checksum, lower- or uppercase.
 fn random_segwit(rng: &mut Rng) -> String {
-    let hrp = Hrp::parse(*rng.pick(&["bc", "tb", "bcrt", "ltc", "tc"])).unwrap();
+    let hrps = ["bc", "tb", "bcrt", "ltc", "tc"];
+    let hrp = Hrp::parse(hrps[rng.below(hrps.len())]).unwrap();
     let version = if rng.below(4) == 0 {
         rng.below(32) as u8
     } else {
@@ -457,8 +470,7 @@ fn random_base58(rng: &mut Rng) -> String {
     bitcoin::base58::encode_check(&data)
 }
 
-const ALPHABET: &str =
-    "qpzry9x8gf2tvdw0s3jn54khce6mua7l123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0OIl ?!é\u{7f}";
+const ALPHABET: &str = "qpzry9x8gf2tvdw0s3jn54khce6mua7l123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0OIl ?!é\u{7f}";
 
 fn mutate(rng: &mut Rng, s: &str) -> String {
     let mut chars: Vec<char> = s.chars().collect();
