@@ -341,6 +341,14 @@ fn refusals_carry_the_offending_value() {
             position: 42
         })
     );
+    // 'b' is not a bech32 data character (it is in the human-readable part).
+    assert_eq!(
+        parse_address(n, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3b4"),
+        Err(AddressError::InvalidCharacter {
+            character: 'b',
+            position: 40
+        })
+    );
     assert_eq!(
         parse_address(n, &"1".repeat(91)),
         Err(AddressError::InvalidLength { length: 91 })
