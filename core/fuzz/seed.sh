@@ -11,6 +11,8 @@
 #   header_chain_ops  a few fixed pseudo-random operation sequences (random.Random(seed))
 #   partial_signatures  short encodings (mode 0/1) and mutation lists of the valid sets (mode 2/3)
 #   witness_check  the transactions above (mode 0/1) and witness mutation lists (mode 2/3)
+#   pegout_logs    log records: both burn events from the bridge with each fixed destination,
+#                  the key_io_valid addresses as fuzzed destinations, removed/foreign/duplicate logs
 # Each seed file is named by the SHA-1 of its bytes, as libFuzzer names corpus entries.
 # Usage: core/fuzz/seed.sh   (from any directory)
 set -eu
@@ -124,4 +126,27 @@ witness = [bytes([m]) + t for t in txs for m in (0, 1)]
 for mode in (2, 3):
     witness += [bytes([mode]) + bytes(rng.randrange(256) for _ in range(3 * n)) for n in (0, 1, 2, 4, 8)]
 write("witness_check", witness)
+# pegout_logs: [head] then records [flags, tx, log_index, block, hash, topics, mode, len, payload].
+# flags: bit1 bridge, bit2 block hash, bit3 event, bits4-5 topic0, bit6 dirty sender, 0x81 removed.
+def record(flags, tx, log_index, block, h, topics, mode, payload):
+    return bytes([flags, tx, log_index, block, h, topics, mode, len(payload)]) + payload
+amount = (3_000_000).to_bytes(8, "big")  # wei bytes 16..24: 3e6 * 2^64 wei, about 5.5e10 sats
+small = (1).to_bytes(8, "big")
+with open(os.path.join(vectors, "bitcoin-core", "key_io_valid.json")) as f:
+    addresses = [r[0].encode() for r in json.load(f) if not r[2]["isPrivkey"]]
+logs = []
+for head in (0, 1, 4, 8, 12):
+    recs = b""
+    for i, (event, choice) in enumerate((e, c) for e in (0, 8) for c in range(7)):
+        recs += record(0x06 | event, i % 3, i, 1, 0, 2, 1 | (choice << 1), amount)
+    logs.append(bytes([head]) + recs)
+    logs.append(bytes([head]) + b"".join(
+        record(0x06 | (8 * (i % 2)), i % 4, i, 0, 0, 2, 1 | (6 << 1), small + a)
+        for i, a in enumerate(addresses[:12])))
+    base = record(0x06, 1, 3, 1, 0, 2, 3, amount)
+    logs.append(bytes([head]) + base + base + record(0x87, 1, 3, 1, 0, 2, 3, amount)
+                + record(0x04, 2, 0, 1, 0, 2, 3, amount) + record(0x26, 1, 4, 1, 0, 2, 3, amount)
+                + record(0x46, 1, 5, 1, 0, 2, 3, amount) + record(0x06, 1, 6, 2, 1, 2, 3, amount)
+                + record(0x06, 3, 0, 0, 0, 2, 0, bytes(range(96))))
+write("pegout_logs", logs)
 PY

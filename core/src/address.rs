@@ -132,9 +132,8 @@ impl std::error::Error for AddressError {}
 impl ErrorCode for AddressError {
     fn code(&self) -> &'static str {
         match self {
-            Self::InvalidWitnessVersion { .. } | Self::InvalidProgramLength { .. } => {
-                "invalid_address"
-            }
+            Self::InvalidWitnessVersion { .. } => "invalid_address",
+            Self::InvalidProgramLength { .. } => "invalid_address",
             Self::InvalidLength { .. } => "invalid_address_length",
             Self::InvalidCharacter { .. } => "invalid_character",
             Self::MixedCase => "mixed_case",
@@ -232,8 +231,17 @@ pub fn parse_address(network: Network, address: &str) -> Result<Vec<u8>, Address
     parse_base58(network, address)
 }
 
+/// Where a character the bech32 decoder refused is: the first one after the separator (the
+/// human-readable part is `bc`, `tb` or `bcrt`, whose letters are valid there), else the first.
 fn position_of(address: &str, character: char) -> usize {
-    address.find(character).unwrap_or_default()
+    let data = address.rfind('1').map_or(0, |s| s.saturating_add(1));
+    address
+        .get(data..)
+        .and_then(|rest| rest.find(character))
+        .map_or_else(
+            || address.find(character).unwrap_or_default(),
+            |at| at.saturating_add(data),
+        )
 }
 
 fn parse_segwit(

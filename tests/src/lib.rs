@@ -305,5 +305,108 @@ pub fn bitcoin_spv_vectors() -> Value {
     serde_json::from_str(include_str!("../vectors/bitcoin-spv/testVectors.json")).unwrap()
 }
 
+/// One row of Bitcoin Core's `key_io_valid.json`: an address or private key with its
+/// scriptPubKey (or key bytes) and chain.
+#[derive(Debug, Clone)]
+pub struct KeyIoValid {
+    /// The encoded address or key.
+    pub string: String,
+    /// The scriptPubKey for an address, the key bytes for a private key.
+    pub payload: Vec<u8>,
+    /// `main`, `testnet4`, `signet` or `regtest` as in the file.
+    pub chain: String,
+    /// A private key (WIF), not an address.
+    pub is_privkey: bool,
+    /// Core also checks the case-flipped string (bech32 addresses).
+    pub try_case_flip: bool,
+}
+
+/// Bitcoin Core's `key_io_valid.json` (src/test/data), all 70 rows.
+pub fn key_io_valid() -> Vec<KeyIoValid> {
+    let rows: Vec<Value> =
+        serde_json::from_str(include_str!("../vectors/bitcoin-core/key_io_valid.json")).unwrap();
+    rows.iter()
+        .map(|r| KeyIoValid {
+            string: r[0].as_str().unwrap().to_string(),
+            payload: hex::decode(r[1].as_str().unwrap()).unwrap(),
+            chain: r[2]["chain"].as_str().unwrap().to_string(),
+            is_privkey: r[2]["isPrivkey"].as_bool().unwrap(),
+            try_case_flip: r[2]["tryCaseFlip"].as_bool().unwrap_or(false),
+        })
+        .collect()
+}
+
+/// Bitcoin Core's `key_io_invalid.json` (src/test/data): 70 strings that are neither a valid
+/// address nor a valid key on any chain.
+pub fn key_io_invalid() -> Vec<String> {
+    let rows: Vec<Value> =
+        serde_json::from_str(include_str!("../vectors/bitcoin-core/key_io_invalid.json")).unwrap();
+    rows.iter()
+        .map(|r| r[0].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A segwit address vector of BIP173 or BIP350.
+#[derive(Debug, Clone)]
+pub struct Bech32Address {
+    /// The address.
+    pub address: String,
+    /// Its scriptPubKey (valid addresses).
+    pub script_pubkey: Option<Vec<u8>>,
+    /// The BIP's reason (invalid addresses and strings).
+    pub reason: Option<String>,
+    /// Still valid under BIP350 (BIP173's v1+ addresses are not).
+    pub valid_under_bip350: bool,
+}
+
+/// The BIP173 and BIP350 vectors (`bips/bech32-bech32m-vectors.json`, transcribed from the
+/// BIPs): one section per BIP, each with `valid_strings`, `invalid_strings`,
+/// `valid_addresses` and `invalid_addresses`.
+#[derive(Debug, Clone)]
+pub struct Bech32Section {
+    /// Valid bech32 (BIP173) or bech32m (BIP350) strings: checksums, not addresses.
+    pub valid_strings: Vec<String>,
+    /// Invalid strings, with the BIP's reason.
+    pub invalid_strings: Vec<Bech32Address>,
+    /// Valid segwit addresses with their scriptPubKey.
+    pub valid_addresses: Vec<Bech32Address>,
+    /// Invalid segwit addresses, with the BIP's reason.
+    pub invalid_addresses: Vec<Bech32Address>,
+}
+
+/// BIP173 then BIP350 sections of `bips/bech32-bech32m-vectors.json`.
+pub fn bech32_vectors() -> (Bech32Section, Bech32Section) {
+    let v: Value =
+        serde_json::from_str(include_str!("../vectors/bips/bech32-bech32m-vectors.json")).unwrap();
+    let entries = |a: &Value, key: &str| -> Vec<Bech32Address> {
+        a.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| Bech32Address {
+                address: e[key].as_str().unwrap().to_string(),
+                script_pubkey: e
+                    .get("scriptPubKey")
+                    .map(|s| hex::decode(s.as_str().unwrap()).unwrap()),
+                reason: e.get("reason").map(|r| r.as_str().unwrap().to_string()),
+                valid_under_bip350: e
+                    .get("valid_under_bip350")
+                    .is_none_or(|b| b.as_bool().unwrap()),
+            })
+            .collect()
+    };
+    let section = |s: &Value| Bech32Section {
+        valid_strings: s["valid_strings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect(),
+        invalid_strings: entries(&s["invalid_strings"], "string"),
+        valid_addresses: entries(&s["valid_addresses"], "address"),
+        invalid_addresses: entries(&s["invalid_addresses"], "address"),
+    };
+    (section(&v["bip173_bech32"]), section(&v["bip350_bech32m"]))
+}
+
 pub mod fixtures;
 pub mod mine;

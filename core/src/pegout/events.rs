@@ -663,7 +663,7 @@ mod tests {
             (other_event, "unknown_event"),
             (no_topics, "unknown_event"),
         ] {
-            let d = decode(&[l.clone()]);
+            let d = decode(core::slice::from_ref(&l));
             assert!(d.burns.is_empty());
             assert_eq!(d.rejected.len(), 1);
             assert_eq!(d.rejected[0].reason.code(), code);
@@ -931,7 +931,7 @@ mod tests {
     #[test]
     fn messages_name_the_problem() {
         let mut l = burn_for_bitcoin(&"x".repeat(1000), wei_of(2_000_000), 1, 0);
-        let d = decode(&[l.clone()]);
+        let d = decode(core::slice::from_ref(&l));
         let message = alloc::format!("{}", d.rejected[0].reason);
         assert!(message.len() < 200, "{message}");
         l.address = [0xcc; 20];
