@@ -7,6 +7,8 @@
 
 use pegkit_core::hex;
 use pegkit_core::merkle::merkle_root;
+use pegkit_core::params::Network;
+use pegkit_core::pegout::BurnEvent;
 use pegkit_core::{Header, Txid};
 use serde_json::{Value, json};
 use std::io::Write;
@@ -683,7 +685,7 @@ fn pegin_real_mainnet_and_synthetic() {
 
 #[test]
 fn spv_adversarial() {
-    let params = pegkit_core::params::Network::Regtest.params();
+    let params = Network::Regtest.params();
     let chain = pegkit_tests::mine::extend(&params.genesis, 15, 600, params.genesis.bits);
     let mut all = vec![params.genesis];
     all.extend(chain.iter().copied());
@@ -1157,7 +1159,7 @@ fn federation_sign_finalize() {
         after_blocks: 144,
     };
     let native_tap = Federation::taproot(
-        pegkit_core::params::Network::Regtest,
+        Network::Regtest,
         2,
         &[x(0), x(1), x(2)],
         Some(&recovery),
@@ -1165,7 +1167,7 @@ fn federation_sign_finalize() {
     )
     .unwrap();
     let native_wsh = Federation::p2wsh(
-        pegkit_core::params::Network::Mainnet,
+        Network::Mainnet,
         2,
         &[c(0), c(1), c(2)],
     )
@@ -1580,5 +1582,182 @@ fn signing_errors() {
             (*want_exit, *want_code),
             "{command} {request}: {v}"
         );
+    }
+}
+
+/// A burn event log as `eth_getLogs` returns it, ABI-encoded by hand: `RequestPegOut` (bytes
+/// address) or `BurnForBitcoin` (string address).
+fn burn_log(
+    bridge: &str,
+    request_peg_out: bool,
+    address: &str,
+    wei: u128,
+    tx: u8,
+    index: u64,
+) -> Value {
+    let word = |n: u128| format!("{n:064x}");
+    let bytes = address.as_bytes();
+    let tail = format!(
+        "{}{}",
+        word(bytes.len() as u128),
+        format!(
+            "{:0<width$}",
+            hex::encode(bytes),
+            width = bytes.len().div_ceil(32) * 64
+        )
+    );
+    let (event, data) = if request_peg_out {
+        (
+            BurnEvent::RequestPegOut,
+            format!("0x{}{}{}", word(0x40), word(wei), tail),
+        )
+    } else {
+        (
+            BurnEvent::BurnForBitcoin,
+            format!("0x{}{}{}", word(wei), word(0x40), tail),
+        )
+    };
+    let topic0 = format!("0x{}", hex::encode(&event.signature_hash()));
+    json!({
+        "address": bridge, "topics": [topic0, format!("0x{}{}", "00".repeat(12), "11".repeat(20))],
+        "data": data, "transaction_hash": format!("0x{}", hex::encode(&[tx; 32])),
+        "log_index": index, "block_number": 100 + u64::from(tx)
+    })
+}
+
+/// Peg-out through both CLIs: logs decoded, a payment built from the decoded burns and checked,
+/// each refusal with the same code from both.
+#[test]
+fn pegout_decode_build_check() {
+    let bridge = format!("0x{}", "bb".repeat(20));
+    let other = format!("0x{}", "cc".repeat(20));
+    let p2wpkh = pegkit_core::address::segwit_address(Network::Regtest, 0, &[7; 20]).unwrap();
+    let p2tr = pegkit_core::address::segwit_address(Network::Regtest, 1, &[9; 32]).unwrap();
+    let mainnet = pegkit_core::address::segwit_address(Network::Mainnet, 0, &[7; 20]).unwrap();
+    let sat = 10_000_000_000u128;
+    let logs = json!([
+        burn_log(&bridge, true, &p2wpkh, 2_000_000 * sat + 5, 1, 3),
+        burn_log(&bridge, false, &p2tr, 3_000_000 * sat, 1, 4),
+        burn_log(&bridge, true, &p2tr, 999_999 * sat, 2, 0),
+        burn_log(&other, true, &p2tr, 5_000_000 * sat, 2, 1),
+        burn_log(&bridge, false, &mainnet, 5_000_000 * sat, 3, 0),
+    ]);
+    let decoded = twin_batch(
+        "pegout decode",
+        &[req(
+            "pegout decode",
+            json!({"network": "regtest", "logs": logs}),
+        )],
+    );
+    let (exit, out) = &decoded[0];
+    assert_eq!(*exit, 0, "{out}");
+    let burns = out["burns"].as_array().unwrap().clone();
+    assert_eq!(burns.len(), 2, "{out}");
+    assert_eq!(burns[0]["sats"], 2_000_000);
+    assert_eq!(burns[0]["remainder_wei"], "5");
+    assert_eq!(burns[0]["id"]["event_index"], 0);
+    assert_eq!(burns[1]["id"]["event_index"], 1);
+    let codes: Vec<&str> = out["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["amount_below_minimum", "not_bridge", "wrong_network"]
+    );
+
+    let fed = json!({"network": "regtest", "threshold": 2, "public_keys": [xonly_hex(0), xonly_hex(1), xonly_hex(2)]});
+    let utxos = json!([
+        {"txid": "01".repeat(32), "vout": 0, "amount": 3_000_000},
+        {"txid": "02".repeat(32), "vout": 1, "amount": 4_000_000},
+    ]);
+    let build = json!({"network": "regtest", "federation": fed, "utxos": utxos, "burns": burns, "fee_rate_sat_kvb": 2000});
+    let built = twin_batch("pegout build", &[req("pegout build", build.clone())]);
+    let (exit, payment) = &built[0];
+    assert_eq!(*exit, 0, "{payment}");
+    assert_eq!(payment["paid"].as_array().unwrap().len(), 2);
+    let check = |extra: Value| {
+        let mut c = json!({
+            "network": "regtest", "federation": fed, "utxos": utxos, "burns": burns,
+            "fee_rate_sat_kvb": 2000, "tx": payment["tx"], "prevouts": payment["prevouts"],
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            c[k] = v.clone();
+        }
+        req("pegout check", c)
+    };
+    let mut wrong_burns = burns.clone();
+    wrong_burns[0]["sats"] = json!(1);
+    let mut mainnet_fed = fed.clone();
+    mainnet_fed["network"] = json!("mainnet");
+    let cases: Vec<((String, Value), u64, &str)> = vec![
+        (check(json!({})), 0, ""),
+        (
+            check(json!({"processed": [burns[1]["id"]]})),
+            1,
+            "burn_already_processed",
+        ),
+        (
+            check(json!({"reserved": [{"txid": "02".repeat(32), "vout": 1}]})),
+            1,
+            "reserved_utxo",
+        ),
+        (check(json!({"fee_rate_sat_kvb": 3000})), 1, "wrong_payout"),
+        (check(json!({"burns": wrong_burns})), 1, "inconsistent_burn"),
+        (
+            check(json!({"federation": mainnet_fed})),
+            1,
+            "wrong_network",
+        ),
+        (check(json!({"extra": 1})), 2, "usage"),
+        (
+            req("pegout build", {
+                let mut b = build.clone();
+                b["fee_rate_sat_kvb"] = json!(10);
+                b
+            }),
+            1,
+            "fee_rate_out_of_range",
+        ),
+        (
+            req("pegout build", {
+                let mut b = build.clone();
+                b["utxos"] = json!([{"txid": "01".repeat(32), "vout": 0, "amount": 3_000_000}]);
+                b
+            }),
+            1,
+            "insufficient_funds",
+        ),
+        (
+            req("pegout build", {
+                let mut b = build.clone();
+                b["burns"][0]["wei"] = json!("12x");
+                b
+            }),
+            2,
+            "usage",
+        ),
+        (
+            req(
+                "pegout decode",
+                json!({"network": "regtest", "logs": [{"address": "bb", "topics": [], "data": "0x", "transaction_hash": format!("0x{}", "00".repeat(32)), "log_index": 0, "block_number": 1}]}),
+            ),
+            2,
+            "usage",
+        ),
+    ];
+    let requests: Vec<(String, Value)> = cases.iter().map(|(r, _, _)| r.clone()).collect();
+    let out = twin_batch("pegout refusals", &requests);
+    for ((exit, response), (r, want_exit, want_code)) in out.iter().zip(&cases) {
+        assert_eq!(*exit, *want_exit, "{} {}: {response}", r.0, r.1);
+        if *want_exit == 0 {
+            assert_eq!(response["ok"], true);
+            assert_eq!(response["fee"], payment["fee"]);
+            assert_eq!(response["paid"], payment["paid"]);
+        } else {
+            assert_eq!(response["error"]["code"], *want_code, "{} {}", r.0, r.1);
+        }
     }
 }
