@@ -8,11 +8,12 @@
 
 use alloy_primitives::U256;
 use criterion::{Criterion, criterion_group, criterion_main};
+use pegkit_core::address::segwit_address;
 use pegkit_core::federation::Federation;
 use pegkit_core::params::Network;
 use pegkit_core::pegout::{
-    Burn, BurnId, Policy, ProposalRequest, Utxo, WEI_PER_SAT, build_payment, build_proposal,
-    check_proposal,
+    Burn, BurnEvent, BurnId, DEFAULT_BRIDGE, Log, Policy, ProposalRequest, Utxo, WEI_PER_SAT,
+    build_payment, build_proposal, check_proposal, decode_logs,
 };
 use pegkit_core::schnorr::SecretKey;
 use pegkit_core::{OutPoint, Txid};
@@ -139,5 +140,82 @@ fn pegout(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, pegout);
+/// `n` bridge logs, both events alternating, several burns per transaction, to P2WPKH and P2TR
+/// mainnet addresses: the ABI encoding written out by hand.
+fn make_logs(n: u64) -> Vec<Log> {
+    let addresses = [
+        segwit_address(Network::Mainnet, 0, &[7; 20]).unwrap(),
+        segwit_address(Network::Mainnet, 1, &[9; 32]).unwrap(),
+    ];
+    let word = |v: u128| {
+        let mut w = [0u8; 32];
+        w[16..].copy_from_slice(&v.to_be_bytes());
+        w
+    };
+    (0..n)
+        .map(|i| {
+            let event = if i % 2 == 0 {
+                BurnEvent::RequestPegOut
+            } else {
+                BurnEvent::BurnForBitcoin
+            };
+            let address = addresses[(i % 2) as usize].as_bytes();
+            let wei = u128::from(1_000_000 + i) * u128::from(WEI_PER_SAT) + 7;
+            let mut data = Vec::new();
+            match event {
+                BurnEvent::RequestPegOut => {
+                    data.extend(word(0x40));
+                    data.extend(word(wei));
+                }
+                _ => {
+                    data.extend(word(wei));
+                    data.extend(word(0x40));
+                }
+            }
+            data.extend(word(address.len() as u128));
+            data.extend(address);
+            data.resize(data.len().div_ceil(32) * 32, 0);
+            let mut sender = [0u8; 32];
+            sender[12..].copy_from_slice(&[0x11; 20]);
+            let mut transaction_hash = [0u8; 32];
+            transaction_hash[..8].copy_from_slice(&(i / 4).to_be_bytes());
+            Log {
+                address: DEFAULT_BRIDGE,
+                topics: vec![event.signature_hash(), sender],
+                data,
+                transaction_hash,
+                log_index: i,
+                block_number: 1_000 + i / 40,
+                block_hash: None,
+                removed: false,
+            }
+        })
+        .collect()
+}
+
+fn decode(c: &mut Criterion) {
+    let logs = make_logs(10_000);
+    let decoded = decode_logs(Network::Mainnet, DEFAULT_BRIDGE, &logs, &Policy::default());
+    assert_eq!(
+        decoded.burns.len(),
+        10_000,
+        "{:?}",
+        decoded.rejected.first()
+    );
+    let mut g = c.benchmark_group("pegout_decode_10000_logs");
+    g.sample_size(20).measurement_time(Duration::from_secs(5));
+    g.bench_function("decode_logs", |b| {
+        b.iter(|| {
+            decode_logs(
+                Network::Mainnet,
+                DEFAULT_BRIDGE,
+                black_box(&logs),
+                &Policy::default(),
+            )
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, decode, pegout);
 criterion_main!(benches);
