@@ -8,10 +8,16 @@
 //   node js/scripts/build.mjs          the library package (js/pkg/)
 //   node js/scripts/build.mjs --cli    the CLI wasm for js/bin/pegkit.mjs (js/cli/)
 //   add --dev for an unoptimized build
+//
+// Release builds of the library are then optimized for size with binaryen's `wasm-opt -Oz`, from
+// the exact version pinned in js/package.json (`npm ci` in js/ first; Debian's wasm-opt 108
+// silently breaks these modules, and wasm-pack's own wasm-opt step is disabled in
+// wasm/Cargo.toml). The sizes before and after are printed.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const js = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(js, '..');
@@ -22,6 +28,36 @@ function wasmPack(crateDir, target, outDir, extra = {}) {
   if (extra.features) args.push('--', '--features', extra.features);
   console.log(`wasm-pack ${args.join(' ')}   (in ${crateDir})`);
   execFileSync('wasm-pack', args, { cwd: crateDir, stdio: 'inherit' });
+}
+
+// The WebAssembly features the module uses (rustc's wasm32 defaults, SIMD128 from
+// .cargo/config.toml, reference types and multi-value from wasm-bindgen): wasm-opt may rely on
+// these and on nothing else, so the output runs wherever the input did.
+const WASM_FEATURES = [
+  '--enable-simd',
+  '--enable-bulk-memory',
+  '--enable-bulk-memory-opt',
+  '--enable-sign-ext',
+  '--enable-nontrapping-float-to-int',
+  '--enable-mutable-globals',
+  '--enable-reference-types',
+  '--enable-multivalue',
+  '--enable-call-indirect-overlong',
+];
+
+function wasmOpt(file) {
+  const bin = join(js, 'node_modules', '.bin', 'wasm-opt');
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm ci\` in js/ first (binaryen is a devDependency)`);
+  const sizes = (f) => {
+    const bytes = readFileSync(f);
+    return `${bytes.length} B, ${gzipSync(bytes, { level: 9 }).length} B gzip`;
+  };
+  const before = sizes(file);
+  const tmp = `${file}.opt`;
+  // -Oz: binaryen's smallest output. Names, DWARF, producers and target_features sections go.
+  execFileSync(bin, ['-Oz', ...WASM_FEATURES, '--strip-debug', '--strip-producers', '--strip-target-features', file, '-o', tmp], { stdio: 'inherit' });
+  renameSync(tmp, file);
+  console.log(`wasm-opt -Oz ${file}: ${before} -> ${sizes(file)}`);
 }
 
 function writeJson(path, value) {
@@ -52,6 +88,7 @@ let generated;
 for (const t of targets) {
   const out = join(pkg, t.dir);
   wasmPack(join(repo, 'wasm'), t.target, out, { features: t.features });
+  if (profile === '--release') wasmOpt(join(out, 'pegkit_wasm_bg.wasm'));
   generated ??= JSON.parse(readFileSync(join(out, 'package.json'), 'utf8'));
   // wasm-pack's per-target manifest, README and `*` .gitignore are replaced by the package's own;
   // a one-field package.json tells Node how to load this folder's .js files.
