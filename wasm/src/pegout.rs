@@ -145,6 +145,15 @@ export interface CheckedPegOut {
   rateFee: bigint;
   paid: BurnId[];
 }
+
+/** The options of `decodePegOutLogs`. */
+export interface DecodePegOutLogsOptions {
+  /** The bridge contract whose logs count (default `0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB`);
+   *  a log any other contract emitted is rejected with `not_bridge`. */
+  bridge?: Bytes;
+  /** Minimum and maximum amounts: a burn outside them is rejected. */
+  policy?: PegOutPolicy;
+}
 "#;
 
 /// `0x`-prefixed (or bare) hex, or a `Uint8Array`.
@@ -303,10 +312,7 @@ fn burn_id_of(value: &JsValue, name: &str) -> Result<BurnId, JsValue> {
             "an object { transactionHash, eventIndex }",
         ));
     }
-    let index = quantity(
-        &prop(value, "eventIndex")?,
-        &format!("{name}.eventIndex"),
-    )?;
+    let index = quantity(&prop(value, "eventIndex")?, &format!("{name}.eventIndex"))?;
     Ok(BurnId {
         transaction_hash: evm_array::<32>(
             &prop(value, "transactionHash")?,
@@ -431,6 +437,19 @@ fn utxos_of(value: &JsValue) -> Result<Vec<Utxo>, JsValue> {
         .collect()
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `PegOutPolicy`, for optional parameters.
+    #[wasm_bindgen(typescript_type = "PegOutPolicy")]
+    #[derive(Debug, Clone)]
+    pub type PegOutPolicyArg;
+
+    /// `DecodePegOutLogsOptions`, for the optional last parameter of `decodePegOutLogs`.
+    #[wasm_bindgen(typescript_type = "DecodePegOutLogsOptions")]
+    #[derive(Debug, Clone)]
+    pub type DecodePegOutLogsOptionsArg;
+}
+
 /// Decodes EVM logs (as `eth_getLogs`, ethers or viem return them) into burns and rejections:
 /// a log counts only if the bridge emitted it and it is a burn event; every log given comes
 /// back as exactly one burn or one rejection.
@@ -441,10 +460,9 @@ fn utxos_of(value: &JsValue) -> Result<Vec<Utxo>, JsValue> {
 /// (a log that is well-formed but not a payable burn is a rejection, not an error)
 #[wasm_bindgen(js_name = decodePegOutLogs, unchecked_return_type = "DecodedLogs")]
 pub fn decode_peg_out_logs(
-    network: &str,
+    #[wasm_bindgen(unchecked_param_type = "Network")] network: &str,
     #[wasm_bindgen(unchecked_param_type = "EvmLog[]")] logs: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "{ bridge?: Bytes; policy?: PegOutPolicy }")]
-    options: Option<js_sys::Object>,
+    options: Option<DecodePegOutLogsOptionsArg>,
 ) -> Result<JsValue, JsValue> {
     let network = network_of(network)?;
     let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
@@ -485,15 +503,14 @@ pub fn build_peg_out(
     #[wasm_bindgen(unchecked_param_type = "BurnInput[]")] burns: JsValue,
     #[wasm_bindgen(js_name = feeRateSatKvb, unchecked_param_type = "bigint | number")]
     fee_rate_sat_kvb: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "PegOutPolicy")] policy: Option<js_sys::Object>,
+    policy: Option<PegOutPolicyArg>,
 ) -> Result<JsValue, JsValue> {
     let fed = &federation.inner;
     let utxos = utxos_of(&utxos)?;
     let burns = burns_of(fed.network(), &burns)?;
     let rate = amount_of(&fee_rate_sat_kvb, "feeRateSatKvb")?;
     let policy = policy_of(&policy.map_or(JsValue::UNDEFINED, Into::into))?;
-    let payment =
-        build_payment(fed, &utxos, &burns, rate, &policy).map_err(|e| from_core(&e))?;
+    let payment = build_payment(fed, &utxos, &burns, rate, &policy).map_err(|e| from_core(&e))?;
     let prevouts: Array = payment
         .prevouts
         .iter()
@@ -546,8 +563,8 @@ pub fn check_peg_out(
     };
     let rate = amount_of(&prop(&proposal, "feeRateSatKvb")?, "feeRateSatKvb")?;
     let policy = policy_of(&prop(&proposal, "policy")?)?;
-    let tx = Transaction::decode(&bytes(&prop(&proposal, "tx")?, "tx")?)
-        .map_err(|e| from_core(&e))?;
+    let tx =
+        Transaction::decode(&bytes(&prop(&proposal, "tx")?, "tx")?).map_err(|e| from_core(&e))?;
     let prevouts = prevouts_of(&prop(&proposal, "prevouts")?)?;
     let request = ProposalRequest {
         federation: fed,
@@ -571,6 +588,9 @@ pub fn check_peg_out(
 /// @throws {PegkitError} `wrong_network`, `invalid_checksum`, `unknown_witness_version`, … (the
 /// address codes)
 #[wasm_bindgen(js_name = parseAddress)]
-pub fn parse_address_js(network: &str, address: &str) -> Result<Vec<u8>, JsValue> {
+pub fn parse_address_js(
+    #[wasm_bindgen(unchecked_param_type = "Network")] network: &str,
+    address: &str,
+) -> Result<Vec<u8>, JsValue> {
     parse_address(network_of(network)?, address).map_err(|e| from_core(&e))
 }

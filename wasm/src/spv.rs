@@ -220,7 +220,7 @@ impl JsHeaderChain {
     /// @throws {PegkitError} `invalid_argument`, `bad_nbits`, `high_hash`, `bad_anchor`
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "Network")] network_name: &str,
+        #[wasm_bindgen(js_name = network, unchecked_param_type = "Network")] network_name: &str,
         #[wasm_bindgen(unchecked_param_type = "AnchorFields")] anchor: JsValue,
     ) -> Result<JsHeaderChain, JsValue> {
         let params = network(network_name)?.params();
@@ -266,7 +266,7 @@ impl JsHeaderChain {
     /// A chain from the network's genesis block (complete history).
     #[wasm_bindgen(js_name = fromGenesis)]
     pub fn from_genesis(
-        #[wasm_bindgen(unchecked_param_type = "Network")] network_name: &str,
+        #[wasm_bindgen(js_name = network, unchecked_param_type = "Network")] network_name: &str,
     ) -> Result<JsHeaderChain, JsValue> {
         let params: Params = network(network_name)?.params();
         let anchor = Anchor::genesis(&params);
@@ -284,7 +284,7 @@ impl JsHeaderChain {
     /// @param now Unix seconds: headers more than 2 hours ahead are refused
     #[wasm_bindgen(js_name = fromHeaders)]
     pub fn from_headers(
-        #[wasm_bindgen(unchecked_param_type = "Network")] network_name: &str,
+        #[wasm_bindgen(js_name = network, unchecked_param_type = "Network")] network_name: &str,
         #[wasm_bindgen(js_name = startHeight)] start_height: u32,
         #[wasm_bindgen(unchecked_param_type = "Bytes[] | Bytes")] headers: JsValue,
         now: Option<u32>,
@@ -308,7 +308,7 @@ impl JsHeaderChain {
     /// @throws {PegkitError} `invalid_state` (including a chain saved for another network), or the
     /// code of the header that fails
     pub fn restore(
-        #[wasm_bindgen(unchecked_param_type = "Network")] network_name: &str,
+        #[wasm_bindgen(js_name = network, unchecked_param_type = "Network")] network_name: &str,
         #[wasm_bindgen(unchecked_param_type = "Bytes")] state: JsValue,
     ) -> Result<JsHeaderChain, JsValue> {
         let params = network(network_name)?.params();
