@@ -14,7 +14,7 @@ use super::payment::{
     BuildError, PAYMENT_SEQUENCE, PAYMENT_VERSION, build_payment, cost_of_change, dust_threshold,
     fee_shares, finished_vsize, sort_burns,
 };
-use super::{Burn, BurnId, Policy, RejectReason, Utxo};
+use super::{Burn, BurnId, Policy, RejectReason, Utxo, set_of};
 use crate::ErrorCode;
 use crate::encode::Encode;
 use crate::federation::Federation;
@@ -382,8 +382,8 @@ impl ErrorCode for ProposalError {
 /// # Errors
 /// Every [`BuildError`] of [`build_payment`].
 pub fn build_proposal(request: &ProposalRequest<'_>) -> Result<super::Payment, BuildError> {
-    let reserved: BTreeSet<OutPoint> = request.reserved.iter().copied().collect();
-    let processed: BTreeSet<BurnId> = request.processed.iter().copied().collect();
+    let reserved: BTreeSet<OutPoint> = set_of(request.reserved.iter().copied());
+    let processed: BTreeSet<BurnId> = set_of(request.processed.iter().copied());
     let utxos: Vec<Utxo> = request
         .utxos
         .iter()
@@ -609,7 +609,7 @@ pub fn check_proposal(
     for u in request.utxos {
         known.entry(u.outpoint).or_insert(u.amount);
     }
-    let reserved: BTreeSet<OutPoint> = request.reserved.iter().copied().collect();
+    let reserved: BTreeSet<OutPoint> = set_of(request.reserved.iter().copied());
     let mut spent: BTreeSet<OutPoint> = BTreeSet::new();
     let mut inputs = 0u64;
     for (input, (txin, prevout)) in tx.inputs.iter().zip(prevouts).enumerate() {
@@ -660,7 +660,7 @@ pub fn check_proposal(
         });
     }
 
-    let processed_ids: BTreeSet<BurnId> = request.processed.iter().copied().collect();
+    let processed_ids: BTreeSet<BurnId> = set_of(request.processed.iter().copied());
     let (processed, unprocessed): (Vec<Burn>, Vec<Burn>) = request
         .burns
         .iter()

@@ -8,7 +8,9 @@
 //! lengths inside the data, zero padding, no trailing bytes, UTF-8 text). Every log given ends
 //! up as exactly one burn or one rejection: nothing is dropped without a record.
 
-use super::{Burn, BurnId, Policy, RejectReason, RejectedId, Rejection, WEI_PER_SAT};
+use super::{
+    Burn, BurnId, Policy, RejectReason, RejectedId, Rejection, WEI_PER_SAT, set_of, sort_stable_by,
+};
 use crate::address::parse_address;
 use crate::params::Network;
 use alloc::collections::BTreeSet;
@@ -156,7 +158,7 @@ pub fn decode_logs(
     logs: &[Log],
     policy: &Policy,
 ) -> DecodedLogs {
-    let removed: BTreeSet<LogKey> = logs.iter().filter(|l| l.removed).map(log_key).collect();
+    let removed: BTreeSet<LogKey> = set_of(logs.iter().filter(|l| l.removed).map(log_key));
     let mut outcomes: Vec<Option<Result<Burn, Rejection>>> = Vec::with_capacity(logs.len());
     let mut candidates: Vec<(usize, &Log, BurnEvent)> = Vec::new();
     for (position, log) in logs.iter().enumerate() {
@@ -187,7 +189,7 @@ pub fn decode_logs(
         })));
     }
 
-    candidates.sort_by(|(pa, a, _), (pb, b, _)| {
+    sort_stable_by(&mut candidates, |(pa, a, _), (pb, b, _)| {
         (
             a.block_number,
             a.block_hash,
@@ -257,9 +259,8 @@ pub fn decode_logs(
             Err(rejection) => decoded.rejected.push(rejection),
         }
     }
-    decoded
-        .burns
-        .sort_by_key(|b| (b.block_number, b.id.transaction_hash, b.id.event_index));
+    let key = |b: &Burn| (b.block_number, b.id.transaction_hash, b.id.event_index);
+    sort_stable_by(&mut decoded.burns, |a, b| key(a).cmp(&key(b)));
     decoded
 }
 

@@ -43,7 +43,7 @@
 //! `Σ − T`, or change below dust). [`Policy::max_fee`] caps that total, so no proposal can send
 //! more than the cap to miners whoever pays it. [`super::check`] reports the same two numbers.
 
-use super::{Burn, BurnId, Policy, RejectReason, RejectedId, Rejection, Utxo};
+use super::{Burn, BurnId, Policy, RejectReason, RejectedId, Rejection, Utxo, sort_stable_by};
 use crate::ErrorCode;
 use crate::encode::compact_size_len;
 use crate::federation::Federation;
@@ -331,7 +331,7 @@ pub(crate) struct SortedBurns<'a> {
 
 pub(crate) fn sort_burns<'a>(burns: &'a [Burn], policy: &Policy) -> SortedBurns<'a> {
     let mut sorted: Vec<&Burn> = burns.iter().collect();
-    sorted.sort_by(|a, b| burn_order(a, b));
+    sort_stable_by(&mut sorted, |a, b| burn_order(a, b));
     // A burn of 0 sat is never payable, whatever the policy: the batch's target is then at
     // least 1 sat and the payment always spends at least one UTXO.
     let min = policy.min_amount.max(1);
@@ -501,7 +501,7 @@ pub fn build_payment(
         });
     }
     let mut outpoints: Vec<OutPoint> = utxos.iter().map(|u| u.outpoint).collect();
-    outpoints.sort_unstable();
+    sort_stable_by(&mut outpoints, OutPoint::cmp);
     if let Some(&outpoint) = outpoints
         .windows(2)
         .find(|w| w.first() == w.get(1))
@@ -510,7 +510,7 @@ pub fn build_payment(
         return Err(BuildError::DuplicateUtxo { outpoint });
     }
     let mut sorted_utxos = utxos.to_vec();
-    sorted_utxos.sort_by(utxo_order);
+    sort_stable_by(&mut sorted_utxos, utxo_order);
     let amounts: Vec<u64> = sorted_utxos.iter().map(|u| u.amount).collect();
     let available = amounts
         .iter()
@@ -535,7 +535,7 @@ pub fn build_payment(
     loop {
         let batch: Vec<(usize, &Burn)> = payable.iter().take(max_outputs).copied().collect();
         if batch.is_empty() {
-            rejected.sort_by_key(|(p, _)| *p);
+            sort_stable_by(&mut rejected, |(a, _), (b, _)| a.cmp(b));
             return Err(BuildError::NoBurns {
                 rejected: rejected.into_iter().map(|(_, r)| r).collect(),
             });
@@ -638,7 +638,7 @@ pub fn build_payment(
                 max: policy.max_fee,
             });
         }
-        rejected.sort_by_key(|(p, _)| *p);
+        sort_stable_by(&mut rejected, |(a, _), (b, _)| a.cmp(b));
         return Ok(Payment {
             prevouts: spent
                 .iter()
