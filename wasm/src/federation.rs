@@ -21,6 +21,7 @@ export type LeafRole = 'main' | 'recovery';
 
 /** What `new Federation` takes. */
 export interface FederationOptions {
+  /** The Bitcoin network of the address and of the addresses a peg-out pays. */
   network: Network;
   /** Signatures a spend through the main leaf (or the P2WSH script) needs:
    *  1..=publicKeys.length. */
@@ -40,6 +41,7 @@ export interface FederationOptions {
 
 /** One leaf of a taproot federation's script tree, with what a spend through it needs. */
 export interface FederationLeaf {
+  /** Which leaf: `main` or `recovery`. */
   role: LeafRole;
   /** Signatures a spend through this leaf carries: exactly this many. */
   threshold: number;

@@ -21,15 +21,21 @@ const TS_PEGOUT: &str = r#"
 /** An EVM log as `eth_getLogs` returns it (hex quantities), or as ethers v6 (`index`) and viem
  *  (`logIndex`, numbers or bigints) give it. Bytes are `0x`-hex strings or `Uint8Array`s. */
 export interface EvmLog {
+  /** The contract that emitted the log (20 bytes). */
   address: Bytes;
+  /** 32 bytes each: topic0 is the event's signature hash, then the indexed arguments. */
   topics: Bytes[];
+  /** The ABI-encoded non-indexed arguments. */
   data: Bytes;
+  /** The EVM transaction that emitted the log (32 bytes). */
   transactionHash: Bytes;
   /** The log's index in its block (JSON-RPC and viem). */
   logIndex?: number | bigint | string;
   /** The same, as ethers v6 names it. */
   index?: number | bigint | string;
+  /** The EVM block the log is in. */
   blockNumber: number | bigint | string;
+  /** That block's hash (32 bytes), when known: logs of two blocks at one height are told apart. */
   blockHash?: Bytes | null;
   /** A log removed by a reorganization: never a burn. */
   removed?: boolean;
@@ -39,17 +45,20 @@ export interface EvmLog {
 export interface BurnId {
   /** `0x`-hex, lowercase. */
   transactionHash: string;
+  /** 0 for the transaction's first burn event, then 1, 2, … */
   eventIndex: number;
 }
 
 /** A burn of sidechain BTC asking for a Bitcoin payment. */
 export interface Burn {
   id: BurnId;
+  /** The EVM block of the burn. */
   blockNumber: number;
   /** `0x`-hex, lowercase. */
   evmSender: string;
   /** The Bitcoin address the event carried. */
   destination: string;
+  /** The amount burned, in wei (10^18 per BTC). */
   wei: bigint;
   /** `wei / 10^10`, before the burn's share of the fee. */
   sats: bigint;
@@ -61,7 +70,9 @@ export interface Burn {
 export interface PegOutRejection {
   /** A burn's id, or `{ transactionHash, logIndex }` for a log that is no bridge burn event. */
   id: BurnId | { transactionHash: string; logIndex: number };
+  /** Stable snake_case reason, e.g. `amount_below_minimum`, `not_bridge`, `wrong_network`. */
   code: string;
+  /** What was wrong, in words. */
   message: string;
 }
 
@@ -69,6 +80,7 @@ export interface PegOutRejection {
 export interface DecodedLogs {
   /** In payment order: block number, transaction hash, event index. */
   burns: Burn[];
+  /** In the order of the logs given. */
   rejected: PegOutRejection[];
 }
 
@@ -92,7 +104,9 @@ export interface PegOutPolicy {
 export interface Utxo {
   /** Display order. */
   txid: string;
+  /** The output's index in that transaction. */
   vout: number;
+  /** Satoshis. */
   amount: bigint | number;
 }
 
@@ -100,11 +114,17 @@ export interface Utxo {
  *  (they follow from `wei`; if given they must agree). */
 export interface BurnInput {
   id: BurnId;
+  /** The EVM block of the burn (orders the batch). */
   blockNumber: number | bigint;
+  /** The burner's EVM address (20 bytes). */
   evmSender: Bytes;
+  /** The Bitcoin address to pay, on the federation's network. */
   destination: string;
+  /** The amount burned, in wei: a bigint or a decimal string. */
   wei: bigint | string;
+  /** `wei / 10^10`. */
   sats?: bigint | number;
+  /** `wei mod 10^10`. */
   remainderWei?: bigint | number;
 }
 
@@ -112,6 +132,7 @@ export interface BurnInput {
 export interface PegOutPayment {
   /** The unsigned transaction. */
   tx: Uint8Array;
+  /** Its txid, display order. */
   txid: string;
   /** The outputs it spends, one per input (for signing). */
   prevouts: Prevout[];
@@ -127,22 +148,30 @@ export interface PegOutPayment {
 
 /** What a member checks before signing a proposed payment. */
 export interface PegOutProposal {
+  /** The federation's UTXOs, as this member knows them. */
   utxos: Utxo[];
   /** Outputs reserved by other proposals in flight. */
   reserved?: { txid: string; vout: number }[];
+  /** The burns waiting for payment, as this member decoded them. */
   burns: BurnInput[];
   /** Burns already paid: never paid again. */
   processed?: BurnId[];
+  /** The fee rate the payment claims, sat per 1,000 vbytes. */
   feeRateSatKvb: bigint | number;
   policy?: PegOutPolicy;
+  /** The proposed unsigned transaction. */
   tx: Bytes;
+  /** The outputs it spends, one per input, as proposed. */
   prevouts: Prevout[];
 }
 
 /** A proposal that passed every check. */
 export interface CheckedPegOut {
+  /** What miners get: inputs minus outputs. */
   fee: bigint;
+  /** The users' share of the fee, split across the peg-outs. */
   rateFee: bigint;
+  /** The burns the payment settles, in output order. */
   paid: BurnId[];
 }
 

@@ -31,7 +31,9 @@ export interface PartialSignatures {
 
 /** `PartialSignatures` as arguments: bytes as `Uint8Array` or hex. */
 export interface PartialSignaturesFields {
+  /** The member's key: 32-byte x-only (taproot) or 33-byte compressed (P2WSH). */
   publicKey: Bytes;
+  /** One per input, in input order. */
   signatures: Bytes[];
 }
 
