@@ -1166,12 +1166,7 @@ fn federation_sign_finalize() {
         None,
     )
     .unwrap();
-    let native_wsh = Federation::p2wsh(
-        Network::Mainnet,
-        2,
-        &[c(0), c(1), c(2)],
-    )
-    .unwrap();
+    let native_wsh = Federation::p2wsh(Network::Mainnet, 2, &[c(0), c(1), c(2)]).unwrap();
     assert_eq!(native_tap.address(), tap["address"].as_str().unwrap());
     assert_eq!(native_wsh.address(), wsh["address"].as_str().unwrap());
     let prevouts_of = |v: &Value| -> Vec<TxOut> {

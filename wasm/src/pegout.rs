@@ -303,10 +303,7 @@ fn burn_id_of(value: &JsValue, name: &str) -> Result<BurnId, JsValue> {
             "an object { transactionHash, eventIndex }",
         ));
     }
-    let index = quantity(
-        &prop(value, "eventIndex")?,
-        &format!("{name}.eventIndex"),
-    )?;
+    let index = quantity(&prop(value, "eventIndex")?, &format!("{name}.eventIndex"))?;
     Ok(BurnId {
         transaction_hash: evm_array::<32>(
             &prop(value, "transactionHash")?,
@@ -492,8 +489,7 @@ pub fn build_peg_out(
     let burns = burns_of(fed.network(), &burns)?;
     let rate = amount_of(&fee_rate_sat_kvb, "feeRateSatKvb")?;
     let policy = policy_of(&policy.map_or(JsValue::UNDEFINED, Into::into))?;
-    let payment =
-        build_payment(fed, &utxos, &burns, rate, &policy).map_err(|e| from_core(&e))?;
+    let payment = build_payment(fed, &utxos, &burns, rate, &policy).map_err(|e| from_core(&e))?;
     let prevouts: Array = payment
         .prevouts
         .iter()
@@ -546,8 +542,8 @@ pub fn check_peg_out(
     };
     let rate = amount_of(&prop(&proposal, "feeRateSatKvb")?, "feeRateSatKvb")?;
     let policy = policy_of(&prop(&proposal, "policy")?)?;
-    let tx = Transaction::decode(&bytes(&prop(&proposal, "tx")?, "tx")?)
-        .map_err(|e| from_core(&e))?;
+    let tx =
+        Transaction::decode(&bytes(&prop(&proposal, "tx")?, "tx")?).map_err(|e| from_core(&e))?;
     let prevouts = prevouts_of(&prop(&proposal, "prevouts")?)?;
     let request = ProposalRequest {
         federation: fed,
