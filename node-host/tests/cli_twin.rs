@@ -1593,13 +1593,10 @@ fn burn_log(
     let word = |n: u128| format!("{n:064x}");
     let bytes = address.as_bytes();
     let tail = format!(
-        "{}{}",
+        "{}{:0<width$}",
         word(bytes.len() as u128),
-        format!(
-            "{:0<width$}",
-            hex::encode(bytes),
-            width = bytes.len().div_ceil(32) * 64
-        )
+        hex::encode(bytes),
+        width = bytes.len().div_ceil(32) * 64
     );
     let (event, data) = if request_peg_out {
         (
