@@ -185,21 +185,21 @@ async function verify() {
   delete box.dataset.code;
   box.replaceChildren(el('p', { class: 'placeholder' }, 'Verifying…'));
   let chain = null;
-  let stage = 'reading the inputs';
+  let stage = 'while reading the inputs';
   let req;
   try {
     req = readPegIn();
-    stage = 'header sync';
+    stage = 'during the header sync';
     chain = await syncHeaders(req.network, req.startHeight, req.headers);
     const tip = chain.tip();
-    stage = `peg-in check, against the synced chain (tip height ${group(tip.height)})`;
+    stage = `during the peg-in check, against the synced chain (tip height ${group(tip.height)})`;
     const v = verifyPegIn(chain, req);
     const proof = verifyTxOutProof(req.proof);
     showVerified(box, v, tip, req, proof);
   } catch (e) {
-    const where = stage === 'header sync' && e.failedHeader !== undefined
-      ? `during the header sync, at header #${group(e.failedHeader)} of the list (height ${group(req.startHeight + e.failedHeader)})`
-      : `during the ${stage}`;
+    const where = e.failedHeader === undefined
+      ? stage
+      : `during the header sync, at header #${group(e.failedHeader)} of the list (height ${group(req.startHeight + e.failedHeader)})`;
     failure(box, e, where);
   } finally {
     chain?.free();
@@ -382,6 +382,10 @@ async function main() {
     verify();
   });
   $('headers').addEventListener('input', showHeaderCount);
+  // Once a field is edited by hand, the note about the loaded example no longer applies.
+  $('pegin-form').addEventListener('input', () => {
+    $('example-note').textContent = '';
+  });
   $('fed-example').addEventListener('click', () => {
     exampleKeys();
     buildFederation();

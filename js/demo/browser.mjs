@@ -134,10 +134,11 @@ export async function buildFederation(page, { network, kind = 'taproot', thresho
   return readBox(page, '#federation-result');
 }
 
-/** A full-page screenshot at `target/demo/NAME.png`; returns its path. */
-export async function screenshot(page, name) {
+/** A screenshot at `target/demo/NAME.png`, of the whole page or of `selector`; returns its path. */
+export async function screenshot(page, name, selector = null) {
   const path = join(SHOTS, `${name}.png`);
   mkdirSync(dirname(path), { recursive: true });
-  await page.screenshot({ path, fullPage: true });
+  if (selector) await page.locator(selector).screenshot({ path });
+  else await page.screenshot({ path, fullPage: true });
   return path;
 }

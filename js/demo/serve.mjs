@@ -55,6 +55,10 @@ async function handle(req, res) {
   }
   const file = fileFor(url.pathname);
   const info = file && (await stat(file).catch(() => null));
+  if (info?.isDirectory() || SERVED.includes(`${url.pathname.slice(1)}/`)) {
+    res.writeHead(301, { location: `${url.pathname}/` }).end();
+    return;
+  }
   if (!info?.isFile()) {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: ${url.pathname}\n`);
     return;
