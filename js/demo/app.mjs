@@ -105,8 +105,8 @@ function readPegIn() {
     network: $('network').value,
     startHeight: wholeNumber('start-height', 'height of the first header'),
     headers: splitHeaders($('headers').value),
-    proof: $('proof').value.trim(),
-    tx: $('tx').value.trim(),
+    proof: $('proof').value.replaceAll(/\s/g, ''),
+    tx: $('tx').value.replaceAll(/\s/g, ''),
     federationScriptPubkeys: tokens($('federation-scripts').value),
     policy: {
       minConfirmations: wholeNumber('min-confirmations', 'min. confirmations'),
@@ -184,6 +184,9 @@ async function verify() {
   box.dataset.state = 'running';
   delete box.dataset.code;
   box.replaceChildren(el('p', { class: 'placeholder' }, 'Verifying…'));
+  $('sync-progress').value = 0;
+  delete $('sync-status').dataset.height;
+  syncStatus('idle', 'not started');
   let chain = null;
   let stage = 'while reading the inputs';
   let req;
@@ -193,9 +196,9 @@ async function verify() {
     chain = await syncHeaders(req.network, req.startHeight, req.headers);
     const tip = chain.tip();
     stage = `during the peg-in check, against the synced chain (tip height ${group(tip.height)})`;
-    const v = verifyPegIn(chain, req);
-    const proof = verifyTxOutProof(req.proof);
-    showVerified(box, v, tip, req, proof);
+    const { tx, proof, federationScriptPubkeys, policy } = req;
+    const v = verifyPegIn(chain, { tx, proof, federationScriptPubkeys, policy });
+    showVerified(box, v, tip, req, verifyTxOutProof(proof));
   } catch (e) {
     const where = e.failedHeader === undefined
       ? stage

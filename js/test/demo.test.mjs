@@ -133,6 +133,7 @@ describe('demo page in headless Chromium', WAIT, () => {
     assert.deepEqual([refused.state, refused.code], ['failed', 'input']);
     assert.equal(refused.fields.message, 'fee: "a thousand" is not a whole number of satoshis');
     assert.equal(refused.fields.stage, 'while reading the inputs');
+    assert.equal((await readSync(page)).state, 'idle', 'no headers were synced');
     assert.equal(await page.textContent('#example-note'), '', 'the example note is cleared by an edit');
   });
 
