@@ -46,7 +46,19 @@ describe('demo page in headless Chromium', WAIT, () => {
 
   test('the real mainnet example: verdict, header sync to 830592, screenshot', WAIT, async () => {
     const { page } = demo;
+    // Each value the progress bar shows while the sync runs (the page redraws between batches).
+    await page.evaluate(() => {
+      const bar = document.getElementById('sync-progress');
+      window.syncSteps = [];
+      new MutationObserver(() => window.syncSteps.push(bar.value)).observe(document.getElementById('sync-status'), {
+        childList: true,
+        subtree: true,
+        characterData: true,
+      });
+    });
     const verdict = await runExample(page);
+    const steps = await page.evaluate(() => window.syncSteps.filter((v, i, all) => i === 0 || v !== all[i - 1]));
+    assert.deepEqual(steps, [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 8065]);
     const expected = verifyPegIn(chain, pegIn());
     const txids = block830000Txids();
     assert.equal(expected.total, 191261n);
