@@ -1,7 +1,7 @@
 // Drives the demo page in Debian's headless Chromium through playwright-core, served from
 // 127.0.0.1 by serve.mjs. Shared by the page's test (js/test/demo.test.mjs) and the main job's
 // screenshot (js/demo/screenshot.mjs).
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { REPO, startDemoServer } from './serve.mjs';
@@ -26,6 +26,7 @@ export async function openDemo() {
     await browser?.close().catch(() => {});
     await server?.close();
   };
+  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: scripts/setup.sh installs Debian's chromium`);
   try {
     server = await startDemoServer();
     browser = await chromium.launch({
