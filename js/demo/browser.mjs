@@ -13,6 +13,17 @@ export const SHOTS = join(REPO, 'target', 'demo');
 /** Upper bound of every wait on the page, in ms (a whole real-example run takes about a second). */
 const TIMEOUT = 60_000;
 
+/** Debian's headless Chromium through playwright-core (also used by bench/run.mjs). */
+export async function launchChromium() {
+  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: scripts/setup.sh installs Debian's chromium`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'],
+    timeout: TIMEOUT,
+  });
+}
+
 /**
  * Starts the server and Chromium and opens the page once pegkit has loaded in it.
  * `close()` stops both, whatever state they are in; call it in a `finally`.
@@ -26,15 +37,9 @@ export async function openDemo() {
     await browser?.close().catch(() => {});
     await server?.close();
   };
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: scripts/setup.sh installs Debian's chromium`);
   try {
     server = await startDemoServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'],
-      timeout: TIMEOUT,
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.setDefaultTimeout(TIMEOUT);
     page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));

@@ -3,7 +3,7 @@
 // layout, so the page's relative URLs work here and under any static server rooted at the
 // repository: the page is /js/demo/, the npm package's build /js/pkg/ (the page imports
 // ../pkg/web/index.js), the real data /tests/vectors/mainnet/. Nothing outside those three
-// folders is served.
+// folders is served, plus the folders a caller names (the benchmark page, bench/run.mjs).
 //
 //   node js/demo/serve.mjs [PORT]     serve until Ctrl-C and print the page's URL
 import { createReadStream } from 'node:fs';
@@ -29,7 +29,7 @@ const MIME = {
 };
 
 /** The file a URL path names, or null when it is outside the served folders. */
-function fileFor(urlPath) {
+function fileFor(urlPath, served) {
   let path;
   try {
     path = decodeURIComponent(urlPath);
@@ -39,11 +39,11 @@ function fileFor(urlPath) {
   if (path.includes('\0')) return null;
   path = posix.normalize(path).replace(/^\/+/, '');
   if (path.endsWith('/')) path += 'index.html';
-  if (!SERVED.some((dir) => path.startsWith(dir)) || path.split('/').includes('..')) return null;
+  if (!served.some((dir) => path.startsWith(dir)) || path.split('/').includes('..')) return null;
   return join(REPO, path);
 }
 
-async function handle(req, res) {
+async function handle(req, res, served) {
   const url = new URL(req.url, 'http://127.0.0.1');
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -53,9 +53,9 @@ async function handle(req, res) {
     res.writeHead(302, { location: PAGE_PATH }).end();
     return;
   }
-  const file = fileFor(url.pathname);
+  const file = fileFor(url.pathname, served);
   const info = file && (await stat(file).catch(() => null));
-  if (info?.isDirectory() || SERVED.includes(`${url.pathname.slice(1)}/`)) {
+  if (info?.isDirectory() || served.includes(`${url.pathname.slice(1)}/`)) {
     res.writeHead(301, { location: `${url.pathname}/` }).end();
     return;
   }
@@ -76,12 +76,14 @@ async function handle(req, res) {
 }
 
 /**
- * Starts the server on 127.0.0.1 (port 0 = a free one the system picks).
+ * Starts the server on 127.0.0.1 (port 0 = a free one the system picks). `extraDirs`: more
+ * repository folders to serve, each ending in '/' (e.g. 'target/bench/browser/').
  * @returns {Promise<{ origin: string, pageUrl: string, close: () => Promise<void> }>}
  */
-export async function startDemoServer({ port = 0 } = {}) {
+export async function startDemoServer({ port = 0, extraDirs = [] } = {}) {
+  const served = [...SERVED, ...extraDirs.map((d) => (d.endsWith('/') ? d : `${d}/`))];
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
+    handle(req, res, served).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });
