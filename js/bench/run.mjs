@@ -18,6 +18,7 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { bundleBrowserBench } from './bundle.mjs';
 import { markdownTable, runSuite, selectCases } from './suite.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -71,50 +72,9 @@ async function runNode() {
 }
 
 // --- Chromium -----------------------------------------------------------------------------------
-/** tiny-secp256k1's browser build imports its .wasm as an ES module (webpack's asyncWebAssembly);
- *  here the import becomes a module that instantiates the embedded bytes with top-level await. */
-const tinySecpWasm = {
-  name: 'tiny-secp256k1-wasm',
-  setup(build) {
-    build.onResolve({ filter: /secp256k1\.wasm$/ }, (a) => ({ path: join(a.resolveDir, a.path), namespace: 'tiny-secp-wasm' }));
-    build.onLoad({ filter: /.*/, namespace: 'tiny-secp-wasm' }, (a) => {
-      const bytes = readFileSync(a.path);
-      const mod = new WebAssembly.Module(bytes);
-      const modules = [...new Set(WebAssembly.Module.imports(mod).map((i) => i.module))];
-      const contents = [
-        ...modules.map((m, i) => `import * as m${i} from ${JSON.stringify(m)};`),
-        `const b64 = ${JSON.stringify(bytes.toString('base64'))};`,
-        'const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));',
-        `const { instance } = await WebAssembly.instantiate(bytes, { ${modules.map((m, i) => `${JSON.stringify(m)}: m${i}`).join(', ')} });`,
-        ...WebAssembly.Module.exports(mod).map((e) => `export const ${e.name} = instance.exports.${e.name};`),
-      ].join('\n');
-      return { contents, loader: 'js', resolveDir: dirname(a.path) };
-    });
-  },
-};
-
-async function bundle() {
-  const esbuild = await import('esbuild');
-  mkdirSync(BROWSER_DIR, { recursive: true });
-  await esbuild.build({
-    entryPoints: [join(HERE, 'browser-entry.mjs')],
-    outfile: join(BROWSER_DIR, 'bench.js'),
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'esnext',
-    logLevel: 'warning',
-    plugins: [tinySecpWasm],
-  });
-  writeFileSync(
-    join(BROWSER_DIR, 'index.html'),
-    '<!doctype html>\n<meta charset="utf-8">\n<title>pegkit bench</title>\n<link rel="icon" href="data:,">\n<script type="module" src="bench.js"></script>\n<body>\n',
-  );
-}
-
 async function runChromium() {
   process.stderr.write(`Chromium: bundling, then running ${args.only} …\n`);
-  await bundle();
+  await bundleBrowserBench(BROWSER_DIR);
   const { startDemoServer } = await import('../demo/serve.mjs');
   const { launchChromium } = await import('../demo/browser.mjs');
   const dir = relative(REPO, BROWSER_DIR).split('\\').join('/') + '/';

@@ -626,6 +626,24 @@ export async function runSuite({ pegkit, load, now, selection = 'main', log = ()
   return rows;
 }
 
+/**
+ * The smoke test of the suite (js/test/bench.test.mjs): every selected case's setup, with its
+ * cross-implementation checks, and each implementation called once, untimed. Returns the number
+ * of implementations called.
+ */
+export async function checkSuite({ pegkit, load, selection = 'all' }) {
+  const ids = selectCases(selection);
+  const ctx = { pegkit, load };
+  let calls = 0;
+  for (const c of CASES.filter((c) => ids.includes(c.id))) {
+    for (const [, fn] of (await c.setup(ctx)).impls) {
+      fn();
+      calls++;
+    }
+  }
+  return calls;
+}
+
 // --- formatting ---------------------------------------------------------------------------------
 export function formatTime(ns) {
   if (ns >= 1e9) return `${(ns / 1e9).toFixed(2)} s`;
