@@ -6,23 +6,24 @@
 //           logs as ethers v6 gives them (`Interface.encodeEventLog`, `new Log`) and decode them
 //   cjs     Node, `require('pegkit')`: the same, plus `instanceof` across the CJS and ESM entries
 //   browser esbuild bundles of `pegkit/web`: with the .wasm as a separate asset (`await init()`
-//           given its URL), and with the .wasm inlined (`initSync`). Each bundle is run in Node
-//           (the asset served to `fetch` from the bundle's folder), not in a browser: this
-//           branch has no browser driver among its devDependencies.
+//           given its URL), and with the .wasm inlined (`initSync`), both run in Debian's
+//           headless Chromium (playwright-core, js/demo/browser.mjs) from 127.0.0.1.
 //   types   `tsc --noEmit` on TypeScript examples against the installed package, as ESM
 //           (`pegkit`, `pegkit/web`) and as CommonJS (`import x = require('pegkit')`).
 // Expected values come from the upstream vectors and from @scure/btc-signer, not from pegkit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as btc from '@scure/btc-signer';
 import * as esbuild from 'esbuild';
 import { keccak_256 } from '@noble/hashes/sha3.js';
+import { launchChromium } from '../demo/browser.mjs';
 import { bip340, read } from './vectors.mjs';
 
 const run = promisify(execFile);
@@ -138,6 +139,28 @@ async function install(dir) {
   await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', tarball], { cwd: dir });
 }
 
+/** A static server for `dir` on 127.0.0.1: `{ url, served, close }` (`served`: paths asked for). */
+async function serve(dir) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+  const served = [];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://127.0.0.1').pathname);
+    const file = join(dir, path);
+    served.push(path);
+    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    served,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
 const node = async (dir, file) => JSON.parse((await run(process.execPath, [file], { cwd: dir })).stdout);
 
 before(async () => {
@@ -203,7 +226,7 @@ test('Node CommonJS project: require from the installed tarball; one PegkitError
   assert.equal(out.crossEntry, true);
 });
 
-test('browser: esbuild bundles of pegkit/web (wasm as an asset, and inlined) run', async () => {
+test('browser: esbuild bundles of pegkit/web (wasm as an asset, and inlined) run in headless Chromium', async () => {
   const dir = project('browser', 'module');
   await install(dir);
   writeFileSync(join(dir, 'asset.js'), browserExample(
@@ -228,18 +251,30 @@ test('browser: esbuild bundles of pegkit/web (wasm as an asset, and inlined) run
   // The inlined bundle carries the module itself.
   assert.ok(statSync(join(dir, 'dist-inline', 'inline.js')).size > shipped.length);
 
-  // Run both: the page's `fetch` of the asset is served from the bundle's folder.
-  writeFileSync(join(dir, 'run.mjs'), `
-import { readFileSync } from 'node:fs';
-const input = JSON.parse(readFileSync('input.json', 'utf8'));
-globalThis.fetch = async (url) => new Response(readFileSync(new URL(String(url), new URL('./dist-asset/', import.meta.url))), { headers: { 'content-type': 'application/wasm' } });
-const asset = await (await import('./dist-asset/asset.js')).main(input);
-const inline = await (await import('./dist-inline/inline.js')).main(input);
-console.log(JSON.stringify({ asset, inline }));
-`);
-  const out = await node(dir, 'run.mjs');
-  const want = { txid: expected.txid, address: expected.address, valid: true, code: 'trailing_bytes' };
-  assert.deepEqual(out, { asset: want, inline: want });
+  // Run both in Debian's headless Chromium: a page in dist-asset/ (next to its bundle and the
+  // .wasm asset) served from 127.0.0.1 imports each bundle and runs the example.
+  writeFileSync(join(dir, 'dist-asset', 'index.html'), '<!doctype html><meta charset="utf-8"><title>pegkit</title>');
+  const server = await serve(dir);
+  let browser;
+  try {
+    browser = await launchChromium();
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}dist-asset/index.html`);
+    const out = await page.evaluate(async (input) => ({
+      asset: await (await import('./asset.js')).main(input),
+      inline: await (await import('../dist-inline/inline.js')).main(input),
+    }), input);
+    const want = { txid: expected.txid, address: expected.address, valid: true, code: 'trailing_bytes' };
+    assert.deepEqual(out, { asset: want, inline: want });
+    assert.deepEqual(errors, []);
+    // The page fetched the .wasm asset itself (not some other copy).
+    assert.ok(server.served.includes(`/dist-asset/${wasmName}`), server.served.join(', '));
+  } finally {
+    await browser?.close().catch(() => {});
+    await server.close();
+  }
 });
 
 test('TypeScript: tsc --noEmit on ESM and CommonJS examples against the installed package', async () => {

@@ -1166,12 +1166,7 @@ fn federation_sign_finalize() {
         None,
     )
     .unwrap();
-    let native_wsh = Federation::p2wsh(
-        Network::Mainnet,
-        2,
-        &[c(0), c(1), c(2)],
-    )
-    .unwrap();
+    let native_wsh = Federation::p2wsh(Network::Mainnet, 2, &[c(0), c(1), c(2)]).unwrap();
     assert_eq!(native_tap.address(), tap["address"].as_str().unwrap());
     assert_eq!(native_wsh.address(), wsh["address"].as_str().unwrap());
     let prevouts_of = |v: &Value| -> Vec<TxOut> {
@@ -1598,13 +1593,10 @@ fn burn_log(
     let word = |n: u128| format!("{n:064x}");
     let bytes = address.as_bytes();
     let tail = format!(
-        "{}{}",
+        "{}{:0<width$}",
         word(bytes.len() as u128),
-        format!(
-            "{:0<width$}",
-            hex::encode(bytes),
-            width = bytes.len().div_ceil(32) * 64
-        )
+        hex::encode(bytes),
+        width = bytes.len().div_ceil(32) * 64
     );
     let (event, data) = if request_peg_out {
         (

@@ -19,6 +19,11 @@
 //!   unchanged); the recovery leaf's spend does not connect before the coin is `after_blocks`
 //!   old (BIP68) and does at exactly that age; a P2WSH federation funded and spent.
 //!
+//! * Peg-out end to end: burns decoded from real bridge logs (alloy-encoded), the payment built,
+//!   checked by all three members of a 2-of-3 federation (a tampered copy refused), signed by two:
+//!   it connects in a block and the same payment signed by one member does not; its amounts are
+//!   checked against values computed in the test.
+//!
 //! Random choices come from a seeded xorshift: each test prints its seed if it fails, and
 //! `PEGKIT_KERNEL_SEED=<seed>` (decimal or 0x-hex) replays it or tries another. Run with
 //! `--nocapture` to see every case's verdicts.
@@ -26,16 +31,23 @@
 #[path = "support/kernel.rs"]
 mod kernel;
 
+use alloy_primitives::{Address as EvmAddress, Bytes as EvmBytes, U256, keccak256};
+use alloy_sol_types::SolEvent as _;
 use bitcoin::hashes::Hash as _;
 use bitcoin::key::{Keypair as BtcKeypair, TapTweak};
 use bitcoin::secp256k1::{Message, Secp256k1, SecretKey as BtcSecretKey};
 use bitcoin::sighash::{Prevouts, TapSighashType};
-use bitcoin::{Amount, ScriptBuf, Sequence, absolute, transaction};
+use bitcoin::{Amount, CompressedPublicKey, ScriptBuf, Sequence, absolute, transaction};
 use kernel::{Regtest, coinbase_output};
 use num_bigint::BigUint;
 use pegkit_core::ecdsa::{self, PublicKey};
 use pegkit_core::federation::{Federation, LeafRole, Recovery, TapLeaf};
 use pegkit_core::params::Network;
+use pegkit_core::pegout::payment::fee_shares;
+use pegkit_core::pegout::{
+    Burn, BurnId, CheckedProposal, DEFAULT_BRIDGE, Log, Policy, ProposalError, ProposalRequest,
+    RejectReason, RejectedId, Rejection, Utxo, build_payment, check_proposal, decode_logs,
+};
 use pegkit_core::schnorr::{SecretKey, XOnlyPublicKey};
 use pegkit_core::sighash::{ScriptPath, SighashCache};
 use pegkit_core::signing::{
@@ -1983,4 +1995,652 @@ fn block_p2wsh_fund_and_spend() {
         Expect::Accept,
     );
     assert_eq!(chain.rt.tip_height(), funded_at + 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Peg-out end to end: EVM burn logs → payment → members' checks → 2-of-3 signatures → a block.
+
+mod bridge_abi {
+    alloy_sol_types::sol! {
+        event RequestPegOut(address indexed _evmAddress, bytes _bitcoinAddress, uint256 _value);
+        event BurnForBitcoin(address indexed burner, uint256 amount, string btcAddress);
+    }
+}
+
+/// Wei per satoshi (the sidechain's BTC has 18 decimals).
+const WEI_PER_SAT: u64 = 10_000_000_000;
+
+/// Which of the bridge's two burn events a log carries.
+#[derive(Clone, Copy)]
+enum BurnEventKind {
+    RequestPegOut,
+    BurnForBitcoin,
+}
+
+/// `sats × 10¹⁰ + remainder` wei.
+fn wei_of(sats: u64, remainder_wei: u64) -> U256 {
+    U256::from(sats) * U256::from(WEI_PER_SAT) + U256::from(remainder_wei)
+}
+
+/// One EVM log as `eth_getLogs` returns it: the event ABI-encoded by alloy, emitted by
+/// `emitter` in transaction `tx` of EVM block `block`.
+#[allow(clippy::too_many_arguments)]
+fn burn_log(
+    emitter: [u8; 20],
+    kind: BurnEventKind,
+    sender: [u8; 20],
+    destination: &str,
+    wei: U256,
+    tx: [u8; 32],
+    log_index: u64,
+    block: u64,
+) -> Log {
+    let (data, signature) = match kind {
+        BurnEventKind::RequestPegOut => (
+            bridge_abi::RequestPegOut {
+                _evmAddress: EvmAddress::from(sender),
+                _bitcoinAddress: EvmBytes::from(destination.as_bytes().to_vec()),
+                _value: wei,
+            }
+            .encode_log_data(),
+            "RequestPegOut(address,bytes,uint256)",
+        ),
+        BurnEventKind::BurnForBitcoin => (
+            bridge_abi::BurnForBitcoin {
+                burner: EvmAddress::from(sender),
+                amount: wei,
+                btcAddress: destination.to_owned(),
+            }
+            .encode_log_data(),
+            "BurnForBitcoin(address,uint256,string)",
+        ),
+    };
+    let topics: Vec<[u8; 32]> = data.topics().iter().map(|t| t.0).collect();
+    // The encoding itself, independently of alloy's event machinery: topic0 is the keccak of
+    // the signature, topic1 the left-padded sender.
+    let mut padded = [0u8; 32];
+    padded[12..].copy_from_slice(&sender);
+    assert_eq!(topics, vec![keccak256(signature).0, padded]);
+    Log {
+        address: emitter,
+        topics,
+        data: data.data.to_vec(),
+        transaction_hash: tx,
+        log_index,
+        block_number: block,
+        block_hash: Some(keccak256(block.to_be_bytes()).0),
+        removed: false,
+    }
+}
+
+fn btc_outpoint(o: &OutPoint) -> bitcoin::OutPoint {
+    bitcoin::OutPoint {
+        txid: bitcoin::Txid::from_byte_array(o.txid.to_byte_array()),
+        vout: o.vout,
+    }
+}
+
+/// Burns decoded from real bridge logs are paid by a 2-of-3 taproot federation in a regtest
+/// chain run by Bitcoin Core's engine: every member checks the proposal, two sign, the
+/// finalized payment passes pegkit's `check_witnesses` and Core's script interpreter and
+/// connects in a block; the same payment signed by one member does not. The amounts are
+/// asserted against values computed here, independently of the builder: each output pays its
+/// burn's address (script from rust-bitcoin) its sats minus its fee share, the fee is the rate
+/// times the vsize of the signed transaction as rust-bitcoin measures it, inputs are the
+/// largest-first prefix of the UTXOs (no changeless subset exists, checked by brute force),
+/// the change is Σ inputs − Σ burns to the federation. A tampered proposal is refused.
+#[test]
+fn pegout_end_to_end_2_of_3_connects_in_core() {
+    let started = std::time::Instant::now();
+    let (mut rng, _seed) = seeded("pegout_end_to_end_2_of_3_connects_in_core");
+    /// sat per 1,000 vbytes.
+    const RATE: u64 = 25_000;
+    const P2PKH_DUST: u64 = 546;
+    // A low minimum, so that a burn can pass it and still be dust once its fee share is taken.
+    let policy = Policy {
+        min_amount: 2_000,
+        ..Policy::default()
+    };
+
+    // 1. The federation, funded with UTXOs of varied amounts in two regtest blocks (two of
+    // them equal, in different transactions: the txid breaks the tie).
+    let members = Members::random(&mut rng, 3);
+    let fed = Federation::taproot(Network::Regtest, 2, &members.xonly(), None, None).unwrap();
+    let spk = fed.script_pubkey().to_vec();
+    let mut chain = Chain::new(2);
+    assert_eq!(chain.rt.tip_height(), 102);
+    let (mut coins, h1) = chain.fund(&[
+        (spk.clone(), 200_000_000),
+        (spk.clone(), 125_000_000),
+        (spk.clone(), 4_000_000),
+        (spk.clone(), 90_000_000),
+    ]);
+    assert_eq!((h1, chain.rt.tip_height()), (103, 103));
+    let (more, h2) = chain.fund(&[
+        (spk.clone(), 80_000_000),
+        (spk.clone(), 200_000_000),
+        (spk.clone(), 33_333_333),
+        (spk.clone(), 60_000_000),
+    ]);
+    assert_eq!((h2, chain.rt.tip_height()), (104, 104));
+    coins.extend(more);
+    for (outpoint, out) in &coins {
+        assert_eq!(
+            chain.rt.output(&btc_outpoint(outpoint)),
+            Some(to_btc_out(out)),
+            "a federation coin in Core's chain"
+        );
+    }
+    let coin_value = |o: &OutPoint| -> u64 {
+        let (_, out) = coins.iter().find(|(c, _)| c == o).expect("a funded coin");
+        u64::try_from(out.value).unwrap()
+    };
+    let mut utxos: Vec<Utxo> = coins
+        .iter()
+        .map(|(outpoint, out)| Utxo {
+            outpoint: *outpoint,
+            amount: u64::try_from(out.value).unwrap(),
+        })
+        .collect();
+    rng.shuffle(&mut utxos);
+
+    // 2. Destinations of every type the federation pays, built with rust-bitcoin (scripts
+    // included), and one mainnet address.
+    let secp = Secp256k1::new();
+    let mut btc_key = || {
+        let mut b = [0u8; 32];
+        b[..8].copy_from_slice(&rng.next().to_le_bytes());
+        b[31] = 1;
+        bitcoin::secp256k1::PublicKey::from_secret_key(
+            &secp,
+            &BtcSecretKey::from_slice(&b).unwrap(),
+        )
+    };
+    let (k1, k2, k3, k4, k5, k6) = (
+        btc_key(),
+        btc_key(),
+        btc_key(),
+        btc_key(),
+        btc_key(),
+        btc_key(),
+    );
+    let p2wpkh = bitcoin::Address::p2wpkh(&CompressedPublicKey(k1), bitcoin::Network::Regtest);
+    let witness_script = ScriptBuf::from_bytes([&[0x21][..], &k2.serialize(), &[0xac]].concat());
+    let p2wsh = bitcoin::Address::p2wsh(&witness_script, bitcoin::Network::Regtest);
+    let p2tr = bitcoin::Address::p2tr(
+        &secp,
+        k3.x_only_public_key().0,
+        None,
+        bitcoin::Network::Regtest,
+    );
+    let p2pkh = bitcoin::Address::p2pkh(CompressedPublicKey(k4), bitcoin::Network::Regtest);
+    let redeem = ScriptBuf::new_p2wpkh(&CompressedPublicKey(k5).wpubkey_hash());
+    let p2sh = bitcoin::Address::p2sh(&redeem, bitcoin::Network::Regtest).unwrap();
+    let mainnet = bitcoin::Address::p2wpkh(&CompressedPublicKey(k6), bitcoin::Network::Bitcoin);
+    let p2pkh_small = bitcoin::Address::p2pkh(CompressedPublicKey(k6), bitcoin::Network::Regtest);
+    for (address, prefix) in [
+        (&p2wpkh, "bcrt1q"),
+        (&p2wsh, "bcrt1q"),
+        (&p2tr, "bcrt1p"),
+        (&p2sh, "2"),
+        (&mainnet, "bc1q"),
+    ] {
+        assert!(address.to_string().starts_with(prefix), "{address}");
+    }
+    for address in [&p2pkh, &p2pkh_small] {
+        assert!(address.to_string().starts_with(['m', 'n']), "{address}");
+    }
+
+    // The bridge's logs: transactions A and B in EVM block 7001, C in block 7002 (C's hash is
+    // the smallest: the block comes first in burn order). A also carries a log of another
+    // contract between its burn events (it takes no event index).
+    let tx_hash = |rng: &mut Rng, first: u8| -> [u8; 32] {
+        let mut h: [u8; 32] = rng.bytes(32).try_into().unwrap();
+        h[0] = first;
+        h
+    };
+    let (tx_a, tx_b, tx_c) = (
+        tx_hash(&mut rng, 0x10),
+        tx_hash(&mut rng, 0x20),
+        tx_hash(&mut rng, 0x05),
+    );
+    let sender = |rng: &mut Rng| -> [u8; 20] { rng.bytes(20).try_into().unwrap() };
+    let (s1, s2, s3, s4) = (
+        sender(&mut rng),
+        sender(&mut rng),
+        sender(&mut rng),
+        sender(&mut rng),
+    );
+    let other_contract = [0xcc; 20];
+    use BurnEventKind::{BurnForBitcoin as Bfb, RequestPegOut as Rpo};
+    // (emitter, event, sender, destination, sats, remainder wei, tx, log index, block)
+    type Spec = (
+        [u8; 20],
+        BurnEventKind,
+        [u8; 20],
+        String,
+        u64,
+        u64,
+        [u8; 32],
+        u64,
+        u64,
+    );
+    #[rustfmt::skip]
+    let specs: Vec<Spec> = vec![
+        (DEFAULT_BRIDGE, Bfb, s1, p2wpkh.to_string(), 25_000_000, 123, tx_a, 3, 7001),
+        (other_contract, Bfb, s1, p2tr.to_string(), 900_000_000, 0, tx_a, 4, 7001),
+        (DEFAULT_BRIDGE, Rpo, s2, p2tr.to_string(), 150_000_000, 0, tx_a, 5, 7001),
+        // One sat below the minimum, with the largest remainder: below it all the same.
+        (DEFAULT_BRIDGE, Bfb, s2, p2pkh.to_string(), 1_999, WEI_PER_SAT - 1, tx_a, 6, 7001),
+        (DEFAULT_BRIDGE, Rpo, s3, p2wsh.to_string(), 70_000_000, WEI_PER_SAT - 1, tx_b, 7, 7001),
+        (DEFAULT_BRIDGE, Bfb, s4, p2sh.to_string(), 330_000_000, 0, tx_c, 0, 7002),
+        // Above the minimum, but dust once its share of the fee is taken.
+        (DEFAULT_BRIDGE, Rpo, s4, p2pkh_small.to_string(), 3_600, 5, tx_c, 1, 7002),
+        (DEFAULT_BRIDGE, Bfb, s3, mainnet.to_string(), 50_000_000, 0, tx_c, 2, 7002),
+    ];
+    let mut logs: Vec<Log> = specs
+        .iter()
+        .map(|(emitter, kind, s, dest, sats, rem, tx, li, block)| {
+            burn_log(
+                *emitter,
+                *kind,
+                *s,
+                dest,
+                wei_of(*sats, *rem),
+                *tx,
+                *li,
+                *block,
+            )
+        })
+        .collect();
+    rng.shuffle(&mut logs);
+    let decoded = decode_logs(Network::Regtest, DEFAULT_BRIDGE, &logs, &policy);
+
+    let id = |transaction_hash: [u8; 32], event_index: u32| BurnId {
+        transaction_hash,
+        event_index,
+    };
+    let burn = |i: usize, burn_id: BurnId, script: ScriptBuf| {
+        let (_, _, s, dest, sats, rem, _, _, block) = &specs[i];
+        Burn {
+            id: burn_id,
+            block_number: *block,
+            evm_sender: *s,
+            destination: dest.clone(),
+            script_pubkey: script.to_bytes(),
+            wei: wei_of(*sats, *rem),
+            sats: *sats,
+            remainder_wei: *rem,
+        }
+    };
+    let expected_burns = vec![
+        burn(0, id(tx_a, 0), p2wpkh.script_pubkey()),
+        burn(2, id(tx_a, 1), p2tr.script_pubkey()),
+        burn(4, id(tx_b, 0), p2wsh.script_pubkey()),
+        burn(5, id(tx_c, 0), p2sh.script_pubkey()),
+        burn(6, id(tx_c, 1), p2pkh_small.script_pubkey()),
+    ];
+    assert_eq!(
+        decoded.burns, expected_burns,
+        "the decoded burns, in burn order"
+    );
+    let codes = |rejected: &[Rejection]| -> Vec<(RejectedId, &'static str)> {
+        let mut v: Vec<_> = rejected.iter().map(|r| (r.id, r.reason.code())).collect();
+        v.sort();
+        v
+    };
+    let mut expected_rejected = vec![
+        (
+            RejectedId::Log {
+                transaction_hash: tx_a,
+                log_index: 4,
+            },
+            "not_bridge",
+        ),
+        (RejectedId::Burn(id(tx_a, 2)), "amount_below_minimum"),
+        (RejectedId::Burn(id(tx_c, 2)), "wrong_network"),
+    ];
+    expected_rejected.sort();
+    assert_eq!(codes(&decoded.rejected), expected_rejected);
+    for r in &decoded.rejected {
+        match r.id {
+            RejectedId::Burn(b) if b == id(tx_a, 2) => assert_eq!(
+                r.reason,
+                RejectReason::BelowMinimum {
+                    sats: 1_999,
+                    min: 2_000
+                }
+            ),
+            RejectedId::Log { .. } => assert_eq!(
+                r.reason,
+                RejectReason::NotBridge {
+                    address: other_contract
+                }
+            ),
+            _ => assert!(
+                matches!(&r.reason, RejectReason::InvalidDestination { destination, .. }
+                    if *destination == mainnet.to_string())
+            ),
+        }
+    }
+
+    // 3. The proposal, and every member's check of it (each with the UTXOs and burns in its own
+    // order).
+    let payment = build_payment(&fed, &utxos, &decoded.burns, RATE, &policy).unwrap();
+    let paid_burns = &expected_burns[..4];
+    let dust_burn = &expected_burns[4];
+    assert_eq!(
+        payment.paid,
+        paid_burns.iter().map(|b| b.id).collect::<Vec<_>>()
+    );
+    assert_eq!(payment.rejected.len(), 1, "{:?}", payment.rejected);
+    assert_eq!(payment.rejected[0].id, RejectedId::Burn(dust_burn.id));
+    assert_eq!(payment.rejected[0].reason.code(), "dust_after_fee");
+    for member in 0..3 {
+        let mut their_utxos = utxos.clone();
+        rng.shuffle(&mut their_utxos);
+        let mut their_burns = decoded.burns.clone();
+        rng.shuffle(&mut their_burns);
+        let request = ProposalRequest {
+            federation: &fed,
+            utxos: &their_utxos,
+            reserved: &[],
+            burns: &their_burns,
+            processed: &[],
+            fee_rate_sat_kvb: RATE,
+            policy: &policy,
+        };
+        assert_eq!(
+            check_proposal(&request, &payment.tx, &payment.prevouts),
+            Ok(CheckedProposal {
+                fee: payment.fee,
+                rate_fee: payment.rate_fee,
+                paid: payment.paid.clone(),
+            }),
+            "member {member} accepts the proposal"
+        );
+    }
+
+    // Two members sign; the third does not.
+    let mut order = [0usize, 1, 2];
+    rng.shuffle(&mut order);
+    let [a, b, third] = order;
+    let request = ProposalRequest {
+        federation: &fed,
+        utxos: &utxos,
+        reserved: &[],
+        burns: &decoded.burns,
+        processed: &[],
+        fee_rate_sat_kvb: RATE,
+        policy: &policy,
+    };
+
+    // 5a. The third member refuses tampered proposals: one peg-out raised by 1 sat, the change
+    // lowered to keep the sum; and the change alone lowered by 1 sat (1 sat more to miners).
+    let m = paid_burns.len();
+    let shares: Vec<u64> = fee_shares(payment.rate_fee, m).collect();
+    let change_index = payment.tx.outputs.len() - 1;
+    let j = rng.below(m);
+    let mut raised = payment.tx.clone();
+    raised.outputs[j].value += 1;
+    raised.outputs[change_index].value -= 1;
+    let expected_payout = paid_burns[j].sats - shares[j];
+    assert_eq!(
+        check_proposal(&request, &raised, &payment.prevouts),
+        Err(ProposalError::WrongPayout {
+            output: j,
+            id: paid_burns[j].id,
+            expected: expected_payout,
+            got: expected_payout + 1,
+        }),
+        "member {third} refuses output {j} raised by 1 sat"
+    );
+    assert_eq!(
+        check_proposal(&request, &raised, &payment.prevouts)
+            .unwrap_err()
+            .code(),
+        "wrong_payout"
+    );
+    let mut lowered = payment.tx.clone();
+    lowered.outputs[change_index].value -= 1;
+    let change = payment.change().unwrap();
+    let err = check_proposal(&request, &lowered, &payment.prevouts).unwrap_err();
+    assert_eq!(
+        err,
+        ProposalError::WrongChange {
+            expected: change,
+            got: change - 1,
+        }
+    );
+    assert_eq!(err.code(), "wrong_change");
+
+    // 5b. One member's signatures (k − 1): the collector will not finalize, and the same
+    // signatures put in a witness by hand make a payment Core refuses in a block.
+    let tx = &payment.tx;
+    let prevouts = &payment.prevouts;
+    let leaf = fed.leaf(LeafRole::Main).unwrap();
+    let alone = sign_inputs(
+        &fed,
+        tx,
+        prevouts,
+        LeafRole::Main,
+        &members.secrets[a],
+        |i| [i as u8; 32],
+    )
+    .unwrap();
+    let mut collector = SignatureCollector::new(&fed, tx, prevouts, LeafRole::Main).unwrap();
+    assert_eq!(collector.add(&alone), Ok(Added::New));
+    let refused = collector.finalize().unwrap_err();
+    assert_eq!(refused.code(), "threshold_not_met", "{refused}");
+    let slot = 2 - leaf.position(&alone.public_key).unwrap();
+    let mut one_signed = tx.clone();
+    for (txin, sig) in one_signed.inputs.iter_mut().zip(&alone.signatures) {
+        let mut items = vec![Vec::new(); 3];
+        items[slot] = sig.clone();
+        items.push(leaf.script().to_vec());
+        items.push(leaf.control_block().to_vec());
+        txin.witness = Witness(items);
+    }
+    let tip = chain.rt.tip_height();
+    judge(
+        "peg-out payment signed by 1 member of 2-of-3",
+        &fed,
+        &one_signed,
+        prevouts,
+        Some(&mut chain),
+        Expect::Refuse {
+            inputs: (0..tx.inputs.len()).collect(),
+            code: "wrong_signature_count",
+            core: EVAL_FALSE,
+        },
+    );
+    assert_eq!(chain.rt.tip_height(), tip, "the tip did not move");
+
+    // 3 (continued). Two members sign, the collector finalizes, and pegkit's check, Core's
+    // interpreter on every input and Core's block all accept.
+    let signers = [&members.secrets[a], &members.secrets[b]];
+    let (signed, _) = collect(&mut rng, &fed, tx, prevouts, LeafRole::Main, &signers);
+    assert_eq!(check_witnesses(&fed, &signed, prevouts), Ok(()));
+    assert_eq!(
+        signed.txid(),
+        tx.txid(),
+        "signing changes only the witnesses"
+    );
+    judge(
+        &format!(
+            "peg-out payment of {m} burns from {} utxos, signed by 2 of 3",
+            tx.inputs.len()
+        ),
+        &fed,
+        &signed,
+        prevouts,
+        Some(&mut chain),
+        Expect::Accept,
+    );
+    assert_eq!(
+        chain.rt.tip_height(),
+        tip + 1,
+        "the payment's block connected"
+    );
+    let block = chain.rt.block_at(tip + 1).expect("the tip block");
+    let btc = to_btc(&signed);
+    assert_eq!(block.txdata[1], btc, "Core's tip holds the signed payment");
+    for (vout, out) in signed.outputs.iter().enumerate() {
+        let outpoint = OutPoint {
+            txid: signed.txid(),
+            vout: vout as u32,
+        };
+        assert_eq!(
+            chain.rt.output(&btc_outpoint(&outpoint)),
+            Some(to_btc_out(out))
+        );
+    }
+
+    // 4. The economics, computed here.
+    // Inputs: known federation coins (their outputs as the proposal says), in the UTXO order
+    // (amount descending, txid as displayed ascending, vout ascending), the largest-first
+    // prefix reaching the burns' total, since no subset of the UTXOs lands in the changeless
+    // window.
+    let total_burns: u64 = paid_burns.iter().map(|b| b.sats).sum();
+    let witness_weight = btc.input[0].witness.size() as u64;
+    assert!(
+        btc.input
+            .iter()
+            .all(|i| i.witness.size() as u64 == witness_weight)
+    );
+    assert_eq!(witness_weight, fed.satisfaction_weight());
+    let cost_of_change = (RATE * (43 + 41 + witness_weight.div_ceil(4))).div_ceil(1000);
+    let mut sorted = utxos.clone();
+    sorted.sort_by_key(|u| {
+        (
+            std::cmp::Reverse(u.amount),
+            btc_outpoint(&u.outpoint).txid.to_string(),
+            u.outpoint.vout,
+        )
+    });
+    for target in [total_burns, total_burns + dust_burn.sats] {
+        for set in 0u32..1 << sorted.len() {
+            let sum: u64 = (0..sorted.len())
+                .filter(|i| (set >> i) & 1 == 1)
+                .map(|i| sorted[i].amount)
+                .sum();
+            assert!(
+                !(target..=target + cost_of_change).contains(&sum),
+                "a changeless set exists for {target}: the case no longer covers change"
+            );
+        }
+    }
+    let prefix = sorted
+        .iter()
+        .scan(0u64, |sum, u| {
+            let before = *sum;
+            *sum += u.amount;
+            (before < total_burns).then_some(u.outpoint)
+        })
+        .collect::<Vec<_>>();
+    let inputs: Vec<OutPoint> = signed.inputs.iter().map(|i| i.previous_output).collect();
+    assert_eq!(inputs, prefix, "the largest-first inputs, in UTXO order");
+    assert_eq!(inputs.len(), 4);
+    assert_eq!(
+        sorted[0].amount, sorted[1].amount,
+        "the two equal UTXOs are spent"
+    );
+    for (i, input) in signed.inputs.iter().enumerate() {
+        assert_eq!(input.sequence, 0xffff_fffd);
+        assert_eq!(
+            prevouts[i],
+            coins.iter().find(|(o, _)| *o == inputs[i]).unwrap().1
+        );
+    }
+    assert_eq!((signed.version, signed.lock_time), (2, 0));
+    let total_in: u64 = inputs.iter().map(coin_value).sum();
+
+    // The fee: the rate times the signed transaction's vsize as rust-bitcoin measures it, split
+    // floor(fee / m) with the remainder on the first outputs.
+    let vsize = btc.vsize() as u64;
+    assert_eq!(payment.rate_fee, (RATE * vsize).div_ceil(1000));
+    let (base, extra) = (payment.rate_fee / m as u64, payment.rate_fee % m as u64);
+    let split: Vec<u64> = (0..m as u64).map(|i| base + u64::from(i < extra)).collect();
+    assert_eq!(shares, split);
+    assert_eq!(shares.iter().sum::<u64>(), payment.rate_fee);
+
+    // Outputs: each burn's address its sats minus its share, in burn order, then the change.
+    assert_eq!(signed.outputs.len(), m + 1);
+    for (i, (burn, share)) in paid_burns.iter().zip(&shares).enumerate() {
+        let out = &signed.outputs[i];
+        assert_eq!(out.script_pubkey, burn.script_pubkey, "output {i}'s script");
+        assert_eq!(
+            u64::try_from(out.value).unwrap(),
+            burn.sats - share,
+            "output {i}"
+        );
+    }
+    let expected_scripts = [
+        p2wpkh.script_pubkey(),
+        p2tr.script_pubkey(),
+        p2wsh.script_pubkey(),
+        p2sh.script_pubkey(),
+    ];
+    for (out, script) in btc.output.iter().zip(&expected_scripts) {
+        assert_eq!(&out.script_pubkey, script);
+    }
+    let change_out = &signed.outputs[m];
+    assert_eq!(
+        change_out.script_pubkey, spk,
+        "the change goes to the federation"
+    );
+    assert_eq!(
+        u64::try_from(change_out.value).unwrap(),
+        total_in - total_burns
+    );
+    assert_eq!(payment.change(), Some(total_in - total_burns));
+    let total_out: u64 = signed
+        .outputs
+        .iter()
+        .map(|o| u64::try_from(o.value).unwrap())
+        .sum();
+    assert_eq!(
+        total_in,
+        total_out + payment.fee,
+        "Σ inputs = Σ outputs + fee"
+    );
+    assert_eq!(
+        payment.fee, payment.rate_fee,
+        "with change, miners get the rate's fee"
+    );
+    assert!(payment.fee <= policy.max_fee);
+
+    // The dust burn: with it the transaction had one more P2PKH output (34 vbytes), and its share
+    // of that larger fee left it below 546 sat.
+    let first_fee = (RATE * (vsize + 34)).div_ceil(1000);
+    let its_share = fee_shares(first_fee, m + 1).nth(m).unwrap();
+    assert!(
+        (1..P2PKH_DUST).contains(&dust_burn.sats.saturating_sub(its_share)),
+        "the case covers a positive amount below dust ({} − {its_share})",
+        dust_burn.sats
+    );
+    assert_eq!(
+        payment.rejected[0].reason,
+        RejectReason::DustAfterFee {
+            amount: dust_burn.sats - its_share,
+            dust: P2PKH_DUST,
+        }
+    );
+    println!(
+        "peg-out: {m} burns paid ({} sat), {} inputs ({total_in} sat), fee {} sat at {RATE} \
+         sat/kvB over {vsize} vB, change {}; rejected: {:?} at decode, {:?} at build; {:.1?}",
+        total_burns,
+        inputs.len(),
+        payment.fee,
+        total_in - total_burns,
+        codes(&decoded.rejected)
+            .iter()
+            .map(|(_, c)| *c)
+            .collect::<Vec<_>>(),
+        codes(&payment.rejected)
+            .iter()
+            .map(|(_, c)| *c)
+            .collect::<Vec<_>>(),
+        started.elapsed()
+    );
 }

@@ -3,9 +3,9 @@
 use crate::signing::{FederationRequest, PrevoutJson, federation_of, prevouts_of};
 use crate::spv::NetworkName;
 use crate::wire::{Failure, Hex};
+use alloy_primitives::U256;
 use pegkit_core::address::parse_address;
 use pegkit_core::params::Network;
-use alloy_primitives::U256;
 use pegkit_core::pegout::{
     Burn, BurnId, DEFAULT_BRIDGE, Log, Policy, ProposalRequest, RejectedId, Rejection, Utxo,
     WEI_PER_SAT, build_payment, check_proposal, decode_logs,
@@ -226,9 +226,8 @@ fn burn_of(network: Network, b: &BurnJson, i: usize) -> Result<Burn, Failure> {
     let field = format!("burns[{i}]");
     let wei: Wei = serde_json::from_value(serde_json::Value::String(b.wei.clone()))
         .map_err(|e| Failure::usage(format!("{field}.wei: {e}")))?;
-    let remainder: Wei =
-        serde_json::from_value(serde_json::Value::String(b.remainder_wei.clone()))
-            .map_err(|e| Failure::usage(format!("{field}.remainder_wei: {e}")))?;
+    let remainder: Wei = serde_json::from_value(serde_json::Value::String(b.remainder_wei.clone()))
+        .map_err(|e| Failure::usage(format!("{field}.remainder_wei: {e}")))?;
     let per_sat = U256::from(WEI_PER_SAT);
     let (sats, rem) = wei.0.div_rem(per_sat);
     if sats != U256::from(b.sats) || rem != remainder.0 {
@@ -249,9 +248,8 @@ fn burn_of(network: Network, b: &BurnJson, i: usize) -> Result<Burn, Failure> {
         hex::decode(sender).map_err(|e| Failure::usage(format!("{field}.evm_sender: {e}")))?,
     )
     .array::<20>(&format!("{field}.evm_sender"))?;
-    let script_pubkey = parse_address(network, &b.destination).map_err(|e| {
-        Failure::reject(e.code(), format!("{field}.destination: {e}"))
-    })?;
+    let script_pubkey = parse_address(network, &b.destination)
+        .map_err(|e| Failure::reject(e.code(), format!("{field}.destination: {e}")))?;
     Ok(Burn {
         id: b.id.id(&format!("{field}.id"))?,
         block_number: b.block_number,
@@ -285,7 +283,10 @@ fn utxo_of(u: &UtxoJson, i: usize) -> Result<Utxo, Failure> {
 }
 
 fn utxos_of(list: &[UtxoJson]) -> Result<Vec<Utxo>, Failure> {
-    list.iter().enumerate().map(|(i, u)| utxo_of(u, i)).collect()
+    list.iter()
+        .enumerate()
+        .map(|(i, u)| utxo_of(u, i))
+        .collect()
 }
 
 fn burns_of(network: Network, list: &[BurnJson]) -> Result<Vec<Burn>, Failure> {

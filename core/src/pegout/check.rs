@@ -12,7 +12,7 @@
 
 use super::payment::{
     BuildError, PAYMENT_SEQUENCE, PAYMENT_VERSION, build_payment, cost_of_change, dust_threshold,
-    fee_shares, finished_vsize, sort_burns,
+    sort_burns,
 };
 use super::{Burn, BurnId, Policy, RejectReason, Utxo, set_of};
 use crate::ErrorCode;
@@ -458,14 +458,33 @@ fn check_outputs(
             }
         }
     }
-    let vsize = finished_vsize(tx, federation.satisfaction_weight());
+    // The fee arithmetic is recomputed here without the builder's helpers, so that a mistake
+    // in one is not signed by every member: the finished weight from the serialized unsigned
+    // transaction (no witness yet: 4 WU per byte), the segwit marker and flag (2 WU) and one
+    // finished witness per input; the shares by the floor split, the remainder on the first.
+    let finished_weight = (tx.to_bytes().len() as u64)
+        .saturating_mul(4)
+        .saturating_add(2)
+        .saturating_add(
+            federation
+                .satisfaction_weight()
+                .saturating_mul(tx.inputs.len() as u64),
+        );
+    let vsize = finished_weight.div_ceil(4);
     let rate_fee = request
         .fee_rate_sat_kvb
         .saturating_mul(vsize)
         .div_ceil(1000);
+    let m_u64 = m as u64;
+    let share_of = |output: usize| {
+        let base = rate_fee.checked_div(m_u64).unwrap_or(0);
+        let first = rate_fee.checked_rem(m_u64).unwrap_or(0);
+        base.saturating_add(u64::from((output as u64) < first))
+    };
     let mut assigned = alloc::vec![false; listed.pending.len()];
     let mut burns_total = 0u64;
-    for ((output, out), share) in tx.outputs.iter().enumerate().zip(fee_shares(rate_fee, m)) {
+    for (output, out) in tx.outputs.iter().enumerate().take(m) {
+        let share = share_of(output);
         let value = u64::try_from(out.value).unwrap_or(0);
         let script = out.script_pubkey.as_slice();
         let pays = |b: &Burn| b.sats.checked_sub(share) == Some(value);

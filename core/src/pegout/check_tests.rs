@@ -4,6 +4,7 @@
 use super::*;
 use crate::Txid;
 use crate::pegout::payment::tests::{burn, federation, p2pkh, p2tr, p2wpkh, utxo};
+use crate::pegout::payment::{fee_shares, finished_vsize};
 use crate::pegout::{Payment, RejectReason};
 use alloc::vec;
 
