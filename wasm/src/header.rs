@@ -13,30 +13,41 @@ const TS_HEADER: &str = r#"
 export interface Header {
   /** Block hash, display (RPC) order. */
   hash: string;
+  /** `nVersion`, signed (BIP9 version bits in the top bits). */
   version: number;
   /** Previous block hash, display order. */
   prevHash: string;
   /** Merkle root, display order (as `getblockheader` prints it). */
   merkleRoot: string;
+  /** Block time, Unix seconds. */
   time: number;
   /** nBits as 8 hex digits, e.g. `"17034219"`. */
   bits: string;
+  /** The proof-of-work nonce. */
   nonce: number;
 }
 
 /** What `encodeHeader` needs (a decoded `Header` also fits; `bits` may be a number). */
 export interface HeaderFields {
+  /** `nVersion`, signed. */
   version: number;
+  /** Previous block hash, display order. */
   prevHash: string;
+  /** Merkle root, display order. */
   merkleRoot: string;
+  /** Block time, Unix seconds. */
   time: number;
+  /** nBits: 8 hex digits or the 32-bit number. */
   bits: string | number;
+  /** The proof-of-work nonce. */
   nonce: number;
 }
 
 /** A decoded block. */
 export interface Block {
+  /** The block's header. */
   header: Header;
+  /** Its transactions, coinbase first. */
   transactions: Transaction[];
 }
 "#;

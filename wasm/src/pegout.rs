@@ -51,6 +51,7 @@ export interface BurnId {
 
 /** A burn of sidechain BTC asking for a Bitcoin payment. */
 export interface Burn {
+  /** Its identity. */
   id: BurnId;
   /** The EVM block of the burn. */
   blockNumber: number;
@@ -113,6 +114,7 @@ export interface Utxo {
 /** A burn as given to `buildPegOut` / `checkPegOut`: `sats` and `remainderWei` may be left out
  *  (they follow from `wei`; if given they must agree). */
 export interface BurnInput {
+  /** Its identity. */
   id: BurnId;
   /** The EVM block of the burn (orders the batch). */
   blockNumber: number | bigint;
@@ -158,6 +160,7 @@ export interface PegOutProposal {
   processed?: BurnId[];
   /** The fee rate the payment claims, sat per 1,000 vbytes. */
   feeRateSatKvb: bigint | number;
+  /** The policy the payment was built under; defaults as `PegOutPolicy`. */
   policy?: PegOutPolicy;
   /** The proposed unsigned transaction. */
   tx: Bytes;

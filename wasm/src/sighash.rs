@@ -19,6 +19,7 @@ const TS_SIGHASH: &str = r#"
 export interface Prevout {
   /** Satoshis. */
   amount: bigint | number;
+  /** Its locking script. */
   scriptPubKey: Bytes;
 }
 

@@ -23,6 +23,7 @@ export type Network = 'mainnet' | 'testnet3' | 'testnet4' | 'signet' | 'regtest'
 
 /** The trusted start of a `HeaderChain` and the history its checks need. */
 export interface AnchorFields {
+  /** The anchor's height. */
   height: number;
   /** The 80-byte anchor header (its proof of work is checked). */
   header: Bytes;
@@ -37,15 +38,19 @@ export interface AnchorFields {
 
 /** The best chain's tip. */
 export interface ChainTip {
+  /** Height of the tip. */
   height: number;
   /** Block hash, display order. */
   hash: string;
+  /** Cumulative work of the best chain up to the tip. */
   chainwork: bigint;
 }
 
 /** What a batch of headers did. */
 export interface BatchSummary {
+  /** Headers newly stored. */
   added: number;
+  /** Headers already known (skipped). */
   duplicates: number;
   /** The deepest reorg the batch caused, or null. */
   reorg: { forkHeight: number; disconnected: number } | null;
@@ -53,32 +58,47 @@ export interface BatchSummary {
 
 /** A stored header and where it stands. */
 export interface ChainEntry {
+  /** The decoded header. */
   header: Header;
+  /** Its height. */
   height: number;
+  /** Cumulative work up to and including it. */
   chainwork: bigint;
+  /** Whether it is on the most-work chain. */
   inBestChain: boolean;
 }
 
 /** A merkle branch, siblings in natural byte order. */
 export interface MerkleProof {
+  /** The proven txid, display order. */
   txid: string;
+  /** Its position in the block. */
   index: number;
+  /** Siblings from the leaf up, natural byte order. */
   branch: Uint8Array[];
 }
 
 /** What a `gettxoutproof` proves. */
 export interface TxOutProof {
+  /** Hash of the proof's header, display order. */
   blockHash: string;
+  /** The merkle root the proof commits to, display order. */
   merkleRoot: string;
+  /** Transactions in the block, as the proof states. */
   txCount: number;
+  /** The matched transactions: position and txid (display order). */
   matches: { index: number; txid: string }[];
 }
 
 /** Peg-in policy; omitted fields take AILEE's defaults (6, 10,000 sat, 100 BTC, 1,000 sat). */
 export interface PegInPolicy {
+  /** Confirmations the block needs (default 6). */
   minConfirmations?: number;
+  /** Smallest total paid to the federation, sat (default 10,000). */
   minAmount?: bigint | number;
+  /** Largest total, sat (default 10,000,000,000). */
   maxAmount?: bigint | number;
+  /** Fee kept from the total, sat (default 1,000). */
   fee?: bigint | number;
 }
 
@@ -90,6 +110,7 @@ export interface PegInRequest {
   proof: Bytes;
   /** The federation's scriptPubKeys: every output paying one of them counts. */
   federationScriptPubkeys: Bytes[];
+  /** Confirmations and amounts; defaults as `PegInPolicy`. */
   policy?: PegInPolicy;
   /** Require the proof to also match this coinbase at position 0 (pins the tree depth). */
   coinbase?: Bytes;
@@ -97,11 +118,17 @@ export interface PegInRequest {
 
 /** A peg-in that passed every check. */
 export interface VerifiedPegIn {
+  /** The peg-in's txid, display order. */
   txid: string;
+  /** Its block, display order. */
   blockHash: string;
+  /** The block's height. */
   height: number;
+  /** Confirmations on the chain's best tip. */
   confirmations: number;
+  /** Every output paying the federation. */
   outputs: { vout: number; amount: bigint }[];
+  /** Their sum. */
   total: bigint;
   /** total − fee. */
   credited: bigint;

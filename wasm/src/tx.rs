@@ -16,8 +16,11 @@ export type Bytes = Uint8Array | string;
 export interface TxInput {
   /** Txid of the spent output, in display (RPC) order. */
   txid: string;
+  /** Index of the spent output in its transaction. */
   vout: number;
+  /** The input's script (empty for segwit spends). */
   scriptSig: Uint8Array;
+  /** `nSequence` (0xffffffff final; BIP68 relative lock times below 2^31; 0xfffffffd signals RBF). */
   sequence: number;
   /** Witness stack items, bottom first (empty for non-segwit inputs). */
   witness: Uint8Array[];
@@ -27,6 +30,7 @@ export interface TxInput {
 export interface TxOutput {
   /** Satoshis, the raw signed 64-bit field (negative only in invalid transactions). */
   amount: bigint;
+  /** The output's locking script. */
   scriptPubKey: Uint8Array;
 }
 
@@ -38,6 +42,7 @@ export interface Transaction {
   wtxid: string;
   /** `nVersion` as an unsigned 32-bit integer. */
   version: number;
+  /** `nLockTime`: a block height below 500,000,000, a Unix time from there on. */
   lockTime: number;
   /** Bytes of the full serialization. */
   size: number;
@@ -45,15 +50,21 @@ export interface Transaction {
   weight: number;
   /** Virtual size, weight / 4 rounded up. */
   vsize: number;
+  /** The inputs, in order. */
   inputs: TxInput[];
+  /** The outputs, in order. */
   outputs: TxOutput[];
 }
 
 /** What `encodeTransaction` needs (a decoded `Transaction` also fits). */
 export interface TransactionFields {
+  /** `nVersion`, an unsigned 32-bit integer. */
   version: number;
+  /** `nLockTime`. */
   lockTime: number;
+  /** Inputs: spent txid (display order), output index, script, sequence, optional witness. */
   inputs: { txid: string; vout: number; scriptSig: Bytes; sequence: number; witness?: Bytes[] }[];
+  /** Outputs: satoshis and locking script. */
   outputs: { amount: bigint | number; scriptPubKey: Bytes }[];
 }
 "#;
