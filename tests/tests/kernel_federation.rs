@@ -804,6 +804,32 @@ fn refuse(input: usize, code: &'static str, core: &'static str) -> Expect {
     }
 }
 
+/// Judges each corrupted copy of input `input` (refused by Core and pegkit alike, its block not
+/// connected), then the intact spend `signed`, whose block must connect.
+fn corruptions_then_spend(
+    fed: &Federation,
+    signed: &Transaction,
+    prevouts: &[TxOut],
+    chain: &mut Chain,
+    input: usize,
+    cases: Vec<(String, Transaction, Expect)>,
+    spend: &str,
+) {
+    for (name, tx, expect) in cases {
+        judge(
+            &format!("input {input}: {name}"),
+            fed,
+            &tx,
+            prevouts,
+            Some(chain),
+            expect,
+        );
+    }
+    let height = chain.rt.tip_height();
+    judge(spend, fed, signed, prevouts, Some(chain), Expect::Accept);
+    assert_eq!(chain.rt.tip_height(), height + 1);
+}
+
 /// Judges `tx` (Core's interpreter on every input, pegkit's check, and with a chain a block
 /// holding it) and asserts the verdicts `expect`s; any difference between Core and pegkit is
 /// reported as a DISAGREEMENT. Prints and returns the verdict line.
@@ -1258,26 +1284,15 @@ fn taproot_main_leaf_corruptions_refused() {
             refuse(i, "wrong_witness_size", STACK_UNDERFLOW),
         ),
     ];
-    for (name, tx, expect) in cases {
-        judge(
-            &format!("input {i}: {name}"),
-            &fed,
-            &tx,
-            &prevouts,
-            Some(&mut chain),
-            expect,
-        );
-    }
-    let height = chain.rt.tip_height();
-    judge(
-        "the finalized spend",
+    corruptions_then_spend(
         &fed,
         &signed,
         &prevouts,
-        Some(&mut chain),
-        Expect::Accept,
+        &mut chain,
+        i,
+        cases,
+        "the finalized spend",
     );
-    assert_eq!(chain.rt.tip_height(), height + 1);
 }
 
 #[test]
@@ -1446,26 +1461,15 @@ fn taproot_recovery_leaf_corruptions_refused() {
             refuse(i, "unknown_script", BAD_COMMITMENT),
         ),
     ];
-    for (name, tx, expect) in cases {
-        judge(
-            &format!("input {i}: {name}"),
-            &fed,
-            &tx,
-            &prevouts,
-            Some(&mut chain),
-            expect,
-        );
-    }
-    let height = chain.rt.tip_height();
-    judge(
-        "the finalized recovery spend",
+    corruptions_then_spend(
         &fed,
         &signed,
         &prevouts,
-        Some(&mut chain),
-        Expect::Accept,
+        &mut chain,
+        i,
+        cases,
+        "the finalized recovery spend",
     );
-    assert_eq!(chain.rt.tip_height(), height + 1);
 }
 
 #[test]
@@ -1597,26 +1601,15 @@ fn p2wsh_corruptions_refused() {
             refuse(i, "unknown_script", BAD_COMMITMENT),
         ),
     ];
-    for (name, tx, expect) in cases {
-        judge(
-            &format!("input {i}: {name}"),
-            &fed,
-            &tx,
-            &prevouts,
-            Some(&mut chain),
-            expect,
-        );
-    }
-    let height = chain.rt.tip_height();
-    judge(
-        "the finalized spend",
+    corruptions_then_spend(
         &fed,
         &signed,
         &prevouts,
-        Some(&mut chain),
-        Expect::Accept,
+        &mut chain,
+        i,
+        cases,
+        "the finalized spend",
     );
-    assert_eq!(chain.rt.tip_height(), height + 1);
 }
 
 /// What consensus allows but pegkit's check refuses on purpose — each spend connects in a block
