@@ -513,3 +513,60 @@ test('sighash refusals', () => {
   assert.throws(() => pegkit.tapLeafHash('51', 0xc1), isCode('invalid_argument'));
   assert.throws(() => pegkit.decodePartialSignatures('00'), isCode('truncated'));
 });
+
+test('prevouts: the packed fast path and the element-by-element path read the same values and refuse alike', () => {
+  const v = JSON.parse(read('bips/bip341-wallet-test-vectors.json')).keyPathSpending[0].given;
+  const tx = v.rawUnsignedTx;
+  // Uint8Array scripts with bigint or safe-integer amounts take the packed path; a hex script
+  // anywhere in the list sends the whole list element by element.
+  const fast = v.utxosSpent.map((u) => ({ amount: BigInt(u.amountSats), scriptPubKey: bytes(u.scriptPubKey) }));
+  const numbers = v.utxosSpent.map((u) => ({ amount: u.amountSats, scriptPubKey: bytes(u.scriptPubKey) }));
+  const slow = v.utxosSpent.map((u) => ({ amount: BigInt(u.amountSats), scriptPubKey: u.scriptPubKey }));
+  const mixed = fast.map((p, i) => (i === 1 ? slow[i] : p));
+  const expected = pegkit.sighashesTaproot(tx, slow, 0).map(hex);
+  assert.equal(expected.length, fast.length);
+  for (const list of [fast, numbers, mixed]) {
+    assert.deepEqual(pegkit.sighashesTaproot(tx, list, 0).map(hex), expected);
+    list.forEach((_, i) => assert.equal(hex(pegkit.sighashTaproot(tx, i, list, 0)), expected[i]));
+  }
+  // Empty scripts and the extreme amounts are values, not errors.
+  const edge = fast.map((p, i) => ({ amount: i === 0 ? (1n << 63n) - 1n : i === 1 ? -(1n << 63n) : p.amount, scriptPubKey: i === 2 ? new Uint8Array(0) : p.scriptPubKey }));
+  const edgeSlow = edge.map((p) => ({ amount: p.amount, scriptPubKey: hex(p.scriptPubKey) }));
+  assert.deepEqual(pegkit.sighashesTaproot(tx, edge, 0).map(hex), pegkit.sighashesTaproot(tx, edgeSlow, 0).map(hex));
+  // What neither path accepts is refused with the element's name.
+  const refuse = (i, p, pattern) => {
+    const list = fast.map((q, j) => (j === i ? p : q));
+    assert.throws(() => pegkit.sighashesTaproot(tx, list, 0), (e) => isCode('invalid_argument')(e) && pattern.test(e.message));
+  };
+  refuse(3, { amount: 1n << 63n, scriptPubKey: fast[3].scriptPubKey }, /prevouts\[3\]\.amount/);
+  refuse(2, { amount: -(1n << 63n) - 1n, scriptPubKey: fast[2].scriptPubKey }, /prevouts\[2\]\.amount/);
+  refuse(1, { amount: 1.5, scriptPubKey: fast[1].scriptPubKey }, /prevouts\[1\]\.amount/);
+  refuse(0, { amount: 2 ** 53, scriptPubKey: fast[0].scriptPubKey }, /prevouts\[0\]\.amount/);
+  refuse(4, { amount: '1', scriptPubKey: fast[4].scriptPubKey }, /prevouts\[4\]\.amount/);
+  refuse(5, { amount: 1n, scriptPubKey: [0x51] }, /prevouts\[5\]\.scriptPubKey/);
+  refuse(6, null, /prevouts\[6\]/);
+  assert.throws(() => pegkit.sighashesTaproot(tx, { length: 0 }, 0), isCode('invalid_argument'));
+});
+
+test('packPrevouts (the fast path of wasm/js/objects.js): its record format, and undefined for every other form', async () => {
+  const { packPrevouts, hashList } = await import('../../wasm/js/objects.js');
+  const packed = packPrevouts([{ amount: 0x0102n, scriptPubKey: Uint8Array.of(0x51) }, { amount: -1, scriptPubKey: new Uint8Array(0) }]);
+  assert.equal(hex(packed), '0201000000000000' + '01000000' + '51' + 'ffffffffffffffff' + '00000000');
+  assert.equal(hex(packPrevouts([])), '');
+  for (const list of [
+    'x',
+    { length: 0 },
+    [null],
+    [7],
+    [{ amount: 1n, scriptPubKey: '51' }],
+    [{ amount: 1n, scriptPubKey: [0x51] }],
+    [{ amount: 1n << 63n, scriptPubKey: new Uint8Array(0) }],
+    [{ amount: 2 ** 53, scriptPubKey: new Uint8Array(0) }],
+    [{ amount: 0.5, scriptPubKey: new Uint8Array(0) }],
+    [{ amount: '1', scriptPubKey: new Uint8Array(0) }],
+  ]) {
+    assert.equal(packPrevouts(list), undefined, JSON.stringify(list, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)));
+  }
+  const hashes = hashList(Uint8Array.from({ length: 64 }, (_, i) => i));
+  assert.deepEqual(hashes.map(hex), [hex(Uint8Array.from({ length: 32 }, (_, i) => i)), hex(Uint8Array.from({ length: 32 }, (_, i) => 32 + i))]);
+});

@@ -129,6 +129,13 @@ extern "C" {
         paid: Array,
         rejected: Array,
     ) -> JsValue;
+    /// Prevouts packed into records (amount i64 LE, script length u32 LE, script), or
+    /// `undefined` when the list is not in the form the fast path handles.
+    #[wasm_bindgen(js_name = packPrevouts)]
+    pub(crate) fn pack_prevouts(list: &JsValue) -> JsValue;
+    /// 32-byte hashes packed back to back, as an array of `Uint8Array`s.
+    #[wasm_bindgen(js_name = hashList)]
+    pub(crate) fn hash_list(packed: &[u8]) -> Array;
     #[wasm_bindgen(js_name = checkedPegOut)]
     pub(crate) fn checked_peg_out(fee: u64, rate_fee: u64, paid: Array) -> JsValue;
 }

@@ -3,8 +3,9 @@
 
 use crate::args::{bytes, i64_of, int_of, opt_prop, prop};
 use crate::error::{from_core, invalid_argument, with_input};
+use crate::objects;
 use crate::tx::decode;
-use js_sys::Array;
+use js_sys::{Array, Uint8Array};
 use pegkit_core::TxOut;
 use pegkit_core::hash::Sighash;
 use pegkit_core::sighash::{
@@ -47,6 +48,11 @@ extern "C" {
 
 /// The spent outputs, one per input: `[{ amount, scriptPubKey }]`.
 pub(crate) fn prevouts_of(value: &JsValue) -> Result<Vec<TxOut>, JsValue> {
+    if let Some(packed) = objects::pack_prevouts(value).dyn_ref::<Uint8Array>() {
+        if let Some(prevouts) = unpack_prevouts(&packed.to_vec()) {
+            return Ok(prevouts);
+        }
+    }
     let list = value
         .dyn_ref::<Array>()
         .ok_or_else(|| invalid_argument("prevouts", "an array of { amount, scriptPubKey }"))?;
@@ -68,6 +74,23 @@ pub(crate) fn prevouts_of(value: &JsValue) -> Result<Vec<TxOut>, JsValue> {
             })
         })
         .collect()
+}
+
+/// The records of `packPrevouts` (amount i64 LE, script length u32 LE, script) back into
+/// outputs; `None` if they are not well formed (then the list is read element by element).
+fn unpack_prevouts(mut packed: &[u8]) -> Option<Vec<TxOut>> {
+    let mut out = Vec::new();
+    while let Some((amount, rest)) = packed.split_first_chunk::<8>() {
+        let (len, rest) = rest.split_first_chunk::<4>()?;
+        let len = usize::try_from(u32::from_le_bytes(*len)).ok()?;
+        let (script, rest) = rest.split_at_checked(len)?;
+        out.push(TxOut {
+            value: i64::from_le_bytes(*amount),
+            script_pubkey: script.to_vec(),
+        });
+        packed = rest;
+    }
+    packed.is_empty().then_some(out)
 }
 
 /// A `PegkitError` for a sighash error, with `inputIndex` when it names an input.
@@ -178,12 +201,12 @@ pub fn sighashes_taproot(
     let prevouts = prevouts_of(&prevouts)?;
     let request = taproot_request(&sighash_type, options)?;
     let cache = SighashCache::with_prevouts(&tx, &prevouts).map_err(|e| sighash_error(&e))?;
-    let out = Array::new();
+    let mut packed = Vec::with_capacity(tx.inputs.len().saturating_mul(32));
     for index in 0..tx.inputs.len() {
         let hash = request.hash(&cache, index).map_err(|e| sighash_error(&e))?;
-        out.push(&js_sys::Uint8Array::from(hash.as_byte_array().as_slice()));
+        packed.extend_from_slice(hash.as_byte_array());
     }
-    Ok(out)
+    Ok(objects::hash_list(&packed))
 }
 
 /// What a taproot sighash commits to besides the transaction: type byte, annex, script path.
