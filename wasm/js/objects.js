@@ -1,7 +1,8 @@
-// Plain-object factories for the values pegkit returns, and fast paths for reading arguments (build.rs generates the CommonJS copy in
-// js/cjs/ for the nodejs target). Building each object with one call from wasm is several times
-// faster than setting its properties one by one across the wasm boundary. Byte arguments arrive
-// as views of wasm memory and are copied (`slice`) before the memory can change.
+// Plain-object factories for the values pegkit returns, and fast paths for reading arguments
+// (build.rs generates the CommonJS copy in js/cjs/ for the nodejs target). Building each object
+// with one call from wasm is several times faster than setting its properties one by one across
+// the wasm boundary. Byte arguments arrive as views of wasm memory and are copied (`slice`)
+// before the memory can change.
 export function txInput(txid, vout, scriptSig, sequence, witness) {
   return { txid, vout, scriptSig: scriptSig.slice(), sequence, witness };
 }
