@@ -5,9 +5,12 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::{self, Write as _};
 
+/// The lowercase hex digits.
+const DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 /// The lowercase hex digit of the low nibble of `n`.
-fn digit(n: u8) -> char {
-    char::from_digit(u32::from(n & 0x0f), 16).unwrap_or('0')
+fn digit(n: u8) -> u8 {
+    DIGITS.get(usize::from(n & 0x0f)).copied().unwrap_or(b'0')
 }
 
 /// Why a string is not hex.
@@ -63,19 +66,19 @@ impl ErrorCode for HexError {
 
 /// Encodes `bytes` as lowercase hex.
 pub fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().saturating_mul(2));
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(2));
     for &b in bytes {
-        out.push(digit(b >> 4));
-        out.push(digit(b));
+        out.extend_from_slice(&[digit(b >> 4), digit(b)]);
     }
-    out
+    // Every byte pushed is an ASCII digit or letter.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Writes `bytes` as lowercase hex, optionally in reverse byte order (Bitcoin's display order).
 pub(crate) fn write(f: &mut fmt::Formatter<'_>, bytes: &[u8], reversed: bool) -> fmt::Result {
     let mut put = |b: u8| {
-        f.write_char(digit(b >> 4))?;
-        f.write_char(digit(b))
+        f.write_char(char::from(digit(b >> 4)))?;
+        f.write_char(char::from(digit(b)))
     };
     if reversed {
         bytes.iter().rev().try_for_each(|&b| put(b))
@@ -84,14 +87,18 @@ pub(crate) fn write(f: &mut fmt::Formatter<'_>, bytes: &[u8], reversed: bool) ->
     }
 }
 
-fn nibble(c: u8) -> Option<u8> {
+/// The value of a hex digit, or [`NOT_HEX`] for any other byte.
+fn nibble(c: u8) -> u8 {
     match c {
-        b'0'..=b'9' => Some(c.wrapping_sub(b'0')),
-        b'a'..=b'f' => Some(c.wrapping_sub(b'a').wrapping_add(10)),
-        b'A'..=b'F' => Some(c.wrapping_sub(b'A').wrapping_add(10)),
-        _ => None,
+        b'0'..=b'9' => c.wrapping_sub(b'0'),
+        b'a'..=b'f' => c.wrapping_sub(b'a').wrapping_add(10),
+        b'A'..=b'F' => c.wrapping_sub(b'A').wrapping_add(10),
+        _ => NOT_HEX,
     }
 }
+
+/// What [`nibble`] returns for a byte that is not a hex digit: a bit no digit value has.
+const NOT_HEX: u8 = 0x10;
 
 fn invalid_char(s: &str, index: usize) -> HexError {
     let ch = s
@@ -106,20 +113,11 @@ fn invalid_char(s: &str, index: usize) -> HexError {
 /// # Errors
 /// [`HexError::OddLength`] or [`HexError::InvalidChar`].
 pub fn decode(s: &str) -> Result<Vec<u8>, HexError> {
-    let raw = s.as_bytes();
-    if raw.len() % 2 != 0 {
-        return Err(HexError::OddLength { len: raw.len() });
+    if s.len() % 2 != 0 {
+        return Err(HexError::OddLength { len: s.len() });
     }
-    let mut out = Vec::with_capacity(raw.len() / 2);
-    for (i, pair) in raw.chunks_exact(2).enumerate() {
-        let at = i.saturating_mul(2);
-        let &[hi, lo] = pair else {
-            return Err(HexError::OddLength { len: raw.len() });
-        };
-        let hi = nibble(hi).ok_or_else(|| invalid_char(s, at))?;
-        let lo = nibble(lo).ok_or_else(|| invalid_char(s, at.saturating_add(1)))?;
-        out.push((hi << 4) | lo);
-    }
+    let mut out = alloc::vec![0u8; s.len() / 2];
+    decode_into(s, &mut out)?;
     Ok(out)
 }
 
@@ -128,11 +126,43 @@ pub fn decode(s: &str) -> Result<Vec<u8>, HexError> {
 /// # Errors
 /// [`HexError::OddLength`], [`HexError::InvalidChar`], or [`HexError::WrongLength`].
 pub fn decode_array<const N: usize>(s: &str) -> Result<[u8; N], HexError> {
-    let bytes = decode(s)?;
-    <[u8; N]>::try_from(bytes.as_slice()).map_err(|_| HexError::WrongLength {
-        expected: N,
-        got: bytes.len(),
-    })
+    if s.len() % 2 != 0 {
+        return Err(HexError::OddLength { len: s.len() });
+    }
+    let mut out = [0u8; N];
+    if s.len() / 2 != N {
+        // A bad character is reported before a wrong length, as for any other hex.
+        decode(s)?;
+        return Err(HexError::WrongLength {
+            expected: N,
+            got: s.len() / 2,
+        });
+    }
+    decode_into(s, &mut out)?;
+    Ok(out)
+}
+
+/// Decodes the even-length `s` into `out` (`s.len() / 2` bytes). Every character is checked;
+/// the first one that is not a hex digit is the error. One copy for every array size.
+#[inline(never)]
+fn decode_into(s: &str, out: &mut [u8]) -> Result<(), HexError> {
+    let mut seen = 0u8;
+    for (o, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
+        let (hi, lo) = match pair {
+            &[hi, lo] => (nibble(hi), nibble(lo)),
+            _ => (NOT_HEX, NOT_HEX),
+        };
+        seen |= hi | lo;
+        *o = (hi << 4) | (lo & 0x0f);
+    }
+    if seen & NOT_HEX == 0 {
+        return Ok(());
+    }
+    let index = s
+        .bytes()
+        .position(|c| nibble(c) == NOT_HEX)
+        .unwrap_or_default();
+    Err(invalid_char(s, index))
 }
 
 #[cfg(test)]
@@ -160,5 +190,47 @@ mod tests {
             })
         );
         assert_eq!(HexError::OddLength { len: 1 }.code(), "invalid_hex");
+    }
+    /// The decoder as first written (a digit at a time, the first bad character in string
+    /// order), kept as the reference for the table-free fast one.
+    fn reference_decode(s: &str) -> Result<Vec<u8>, HexError> {
+        fn value(c: u8) -> Option<u8> {
+            (c as char).to_digit(16).map(|d| d as u8)
+        }
+        if s.len() % 2 != 0 {
+            return Err(HexError::OddLength { len: s.len() });
+        }
+        let mut out = Vec::new();
+        for (i, pair) in s.as_bytes().chunks(2).enumerate() {
+            let hi = value(pair[0]).ok_or_else(|| invalid_char(s, 2 * i))?;
+            let lo = value(pair[1]).ok_or_else(|| invalid_char(s, 2 * i + 1))?;
+            out.push(hi << 4 | lo);
+        }
+        Ok(out)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decode_equals_the_reference(s in "[0-9a-fA-FgG \u{e9}\u{1f600}]{0,70}") {
+            proptest::prop_assert_eq!(decode(&s), reference_decode(&s));
+            if let Ok(bytes) = reference_decode(&s) {
+                proptest::prop_assert_eq!(encode(&bytes), s.to_ascii_lowercase());
+                let fixed = decode_array::<4>(&s);
+                if bytes.len() == 4 {
+                    proptest::prop_assert_eq!(fixed.map(Vec::from), Ok(bytes));
+                } else {
+                    proptest::prop_assert_eq!(fixed, Err(HexError::WrongLength { expected: 4, got: bytes.len() }));
+                }
+            } else {
+                proptest::prop_assert_eq!(decode_array::<4>(&s).map(Vec::from), reference_decode(&s));
+            }
+        }
+
+        #[test]
+        fn valid_hex_round_trips(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..80)) {
+            let text = encode(&bytes);
+            proptest::prop_assert_eq!(decode(&text), Ok(bytes.clone()));
+            proptest::prop_assert_eq!(decode(&text.to_ascii_uppercase()), Ok(bytes));
+        }
     }
 }

@@ -124,6 +124,8 @@ pub struct Params {
 /// Blocks per retarget period.
 pub const RETARGET_INTERVAL: u32 = 2016;
 
+/// Not inlined: one copy serves every network (inlined, each constant unrolls the decoder).
+#[inline(never)]
 fn hash_le(display_hex: &str) -> [u8; 32] {
     let mut b = hex::decode_array::<32>(display_hex).unwrap_or([0; 32]);
     b.reverse();

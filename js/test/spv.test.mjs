@@ -82,6 +82,19 @@ test('merkle root, proof and verify on block 830000', () => {
   }
   assert.throws(() => pegkit.merkleProof(txids, 1851), isCode('index_out_of_range'));
   assert.throws(() => pegkit.merkleRoot([]), isCode('no_transactions'));
+  // The joined fast path and the element-by-element path: the same root, and errors that name
+  // the element (a 64-character string that is not hex, a non-ASCII one, a short one, a number).
+  const upper = txids.map((t, i) => (i % 2 ? t.toUpperCase() : t));
+  assert.equal(pegkit.merkleRoot(upper).merkleRoot, merkleRoot);
+  const named = (i, bad, code) => {
+    const list = txids.slice(0, 8);
+    list[i] = bad;
+    assert.throws(() => pegkit.merkleRoot(list), (e) => isCode(code)(e) && e.message.includes(`txids[${i}]`));
+  };
+  named(5, 'g'.repeat(64), 'invalid_hex');
+  named(3, 'é'.repeat(64), 'invalid_hex');
+  named(2, txids[2].slice(2), 'invalid_length');
+  named(7, 7, 'invalid_argument');
 });
 
 test('verifyPegIn: a real mainnet peg-in-shaped proof, and refusals', () => {

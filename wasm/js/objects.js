@@ -154,6 +154,17 @@ export function packPrevouts(list) {
   return out;
 }
 
+// A list of strings of exactly `length` characters each, joined into one string (one crossing
+// instead of one per element), or `undefined` for any other list.
+export function joinFixed(list, length) {
+  if (!Array.isArray(list)) return undefined;
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
+    if (typeof s !== 'string' || s.length !== length) return undefined;
+  }
+  return list.join('');
+}
+
 // --- Results -----------------------------------------------------------------------------------
 
 // 32-byte hashes packed back to back, as an array of separate `Uint8Array`s.

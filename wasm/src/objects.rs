@@ -133,6 +133,10 @@ extern "C" {
     /// `undefined` when the list is not in the form the fast path handles.
     #[wasm_bindgen(js_name = packPrevouts)]
     pub(crate) fn pack_prevouts(list: &JsValue) -> JsValue;
+    /// The strings of `list` joined, if every one has exactly `length` UTF-16 units; otherwise
+    /// `undefined`.
+    #[wasm_bindgen(js_name = joinFixed)]
+    pub(crate) fn join_fixed(list: &JsValue, length: u32) -> JsValue;
     /// 32-byte hashes packed back to back, as an array of `Uint8Array`s.
     #[wasm_bindgen(js_name = hashList)]
     pub(crate) fn hash_list(packed: &[u8]) -> Array;
