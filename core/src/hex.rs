@@ -3,7 +3,7 @@
 use crate::ErrorCode;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::{self, Write as _};
+use core::fmt;
 
 /// The lowercase hex digits.
 const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -75,16 +75,28 @@ pub fn encode(bytes: &[u8]) -> String {
 }
 
 /// Writes `bytes` as lowercase hex, optionally in reverse byte order (Bitcoin's display order).
+/// The digits go out 32 bytes at a time through one `write_str` each, not a character at a time.
 pub(crate) fn write(f: &mut fmt::Formatter<'_>, bytes: &[u8], reversed: bool) -> fmt::Result {
-    let mut put = |b: u8| {
-        f.write_char(char::from(digit(b >> 4)))?;
-        f.write_char(char::from(digit(b)))
+    let mut buf = [0u8; 64];
+    let mut fill = 0usize;
+    let mut put = |f: &mut fmt::Formatter<'_>, b: u8| -> fmt::Result {
+        if let Some(pair) = buf.get_mut(fill..fill.saturating_add(2)) {
+            pair.copy_from_slice(&[digit(b >> 4), digit(b)]);
+            fill = fill.saturating_add(2);
+        }
+        if fill == buf.len() {
+            fill = 0;
+            f.write_str(core::str::from_utf8(&buf).map_err(|_| fmt::Error)?)?;
+        }
+        Ok(())
     };
     if reversed {
-        bytes.iter().rev().try_for_each(|&b| put(b))
+        bytes.iter().rev().try_for_each(|&b| put(f, b))?;
     } else {
-        bytes.iter().try_for_each(|&b| put(b))
+        bytes.iter().try_for_each(|&b| put(f, b))?;
     }
+    let rest = buf.get(..fill).unwrap_or_default();
+    f.write_str(core::str::from_utf8(rest).map_err(|_| fmt::Error)?)
 }
 
 /// The value of a hex digit, or [`NOT_HEX`] for any other byte.
@@ -209,6 +221,15 @@ mod tests {
         Ok(out)
     }
 
+    /// `write` through `Display`, forwards or reversed.
+    struct Shown<'a>(&'a [u8], bool);
+
+    impl fmt::Display for Shown<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write(f, self.0, self.1)
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn decode_equals_the_reference(s in "[0-9a-fA-FgG \u{e9}\u{1f600}]{0,70}") {
@@ -229,6 +250,9 @@ mod tests {
         #[test]
         fn valid_hex_round_trips(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..80)) {
             let text = encode(&bytes);
+            let reversed: Vec<u8> = bytes.iter().rev().copied().collect();
+            proptest::prop_assert_eq!(alloc::format!("{}", Shown(&bytes, false)), text.clone());
+            proptest::prop_assert_eq!(alloc::format!("{}", Shown(&bytes, true)), encode(&reversed));
             proptest::prop_assert_eq!(decode(&text), Ok(bytes.clone()));
             proptest::prop_assert_eq!(decode(&text.to_ascii_uppercase()), Ok(bytes));
         }
