@@ -472,6 +472,14 @@ test('SignatureCollector refusals name the code and the input', () => {
   assert.throws(() => pegkit.signInputs(fed, unsigned, prevouts, sks[0], { leaf: 'side' }), isCode('invalid_argument'));
   assert.throws(() => pegkit.signInputs(fed, unsigned, prevouts, new Uint8Array(32)), isCode('invalid_secret_key'));
   assert.throws(() => pegkit.signInputs(fed, unsigned, [{ amount: 1.5, scriptPubKey: '51' }, prevouts[1]], sks[0]), isCode('invalid_argument'));
+  // A getter that throws: its exception comes back, and the federation and collector borrowed
+  // by the call stay usable.
+  const boom = new Error('getter failed');
+  const throwing = [prevouts[0], { get amount() { throw boom; }, scriptPubKey: fed.scriptPubKey }];
+  assert.throws(() => pegkit.signInputs(fed, unsigned, throwing, sks[0]), (e) => e === boom);
+  assert.throws(() => new pegkit.SignatureCollector(fed, unsigned, throwing), (e) => e === boom);
+  assert.equal(pegkit.signInputs(fed, unsigned, prevouts, sks[0]).signatures.length, prevouts.length);
+  assert.ok(new pegkit.SignatureCollector(fed, unsigned, prevouts));
 });
 
 test('checkWitnesses refuses tampered spends, naming the input', () => {

@@ -131,12 +131,14 @@ extern "C" {
     ) -> JsValue;
     /// Prevouts packed into records (amount i64 LE, script length u32 LE, script), or
     /// `undefined` when the list is not in the form the fast path handles.
-    #[wasm_bindgen(js_name = packPrevouts)]
-    pub(crate) fn pack_prevouts(list: &JsValue) -> JsValue;
+    /// (`catch`: a getter of the caller's objects may throw; the exception must come back as a
+    /// value, not unwind through wasm with objects borrowed.)
+    #[wasm_bindgen(catch, js_name = packPrevouts)]
+    pub(crate) fn pack_prevouts(list: &JsValue) -> Result<JsValue, JsValue>;
     /// The strings of `list` joined, if every one has exactly `length` UTF-16 units; otherwise
     /// `undefined`.
-    #[wasm_bindgen(js_name = joinFixed)]
-    pub(crate) fn join_fixed(list: &JsValue, length: u32) -> JsValue;
+    #[wasm_bindgen(catch, js_name = joinFixed)]
+    pub(crate) fn join_fixed(list: &JsValue, length: u32) -> Result<JsValue, JsValue>;
     /// 32-byte hashes packed back to back, as an array of `Uint8Array`s.
     #[wasm_bindgen(js_name = hashList)]
     pub(crate) fn hash_list(packed: &[u8]) -> Array;

@@ -48,7 +48,9 @@ extern "C" {
 
 /// The spent outputs, one per input: `[{ amount, scriptPubKey }]`.
 pub(crate) fn prevouts_of(value: &JsValue) -> Result<Vec<TxOut>, JsValue> {
-    if let Some(packed) = objects::pack_prevouts(value).dyn_ref::<Uint8Array>() {
+    // A throwing getter makes the fast path fail; the slow path then reports that exception.
+    let packed = objects::pack_prevouts(value).unwrap_or(JsValue::UNDEFINED);
+    if let Some(packed) = packed.dyn_ref::<Uint8Array>() {
         if let Some(prevouts) = unpack_prevouts(&packed.to_vec()) {
             return Ok(prevouts);
         }

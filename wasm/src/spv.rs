@@ -223,7 +223,8 @@ fn txid_of(v: &JsValue, name: &str) -> Result<Txid, JsValue> {
 fn txids_of(v: &JsValue) -> Result<Vec<Txid>, JsValue> {
     // Fast path: all 64-character strings, joined in JS and parsed here in one pass. Anything it
     // cannot parse is read again element by element, which names the bad element.
-    if let Some(joined) = objects::join_fixed(v, 64).as_string() {
+    let joined = objects::join_fixed(v, 64).unwrap_or(JsValue::UNDEFINED);
+    if let Some(joined) = joined.as_string() {
         if joined.is_ascii() {
             let parsed: Option<Vec<Txid>> = joined
                 .as_bytes()
