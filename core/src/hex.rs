@@ -66,12 +66,12 @@ impl ErrorCode for HexError {
 
 /// Encodes `bytes` as lowercase hex.
 pub fn encode(bytes: &[u8]) -> String {
-    let mut out = Vec::with_capacity(bytes.len().saturating_mul(2));
+    let mut out = String::with_capacity(bytes.len().saturating_mul(2));
     for &b in bytes {
-        out.extend_from_slice(&[digit(b >> 4), digit(b)]);
+        out.push(char::from(digit(b >> 4)));
+        out.push(char::from(digit(b)));
     }
-    // Every byte pushed is an ASCII digit or letter.
-    String::from_utf8(out).unwrap_or_default()
+    out
 }
 
 /// Writes `bytes` as lowercase hex, optionally in reverse byte order (Bitcoin's display order).
