@@ -374,7 +374,7 @@ fn parse_xonly(list: KeyList, keys: &[Vec<u8>]) -> Result<Vec<XOnlyPublicKey>, F
 fn check_keys<K: Ord>(
     leaf: LeafRole,
     threshold: usize,
-    keys: &mut [K],
+    keys: &mut Vec<K>,
     max: usize,
     show: impl Fn(&K) -> String,
 ) -> Result<(), FederationError> {
@@ -395,8 +395,9 @@ fn check_keys<K: Ord>(
             keys: keys.len(),
         });
     }
-    // Unstable is enough (equal keys are refused next) and smaller in wasm.
-    keys.sort_unstable();
+    // Any order of equal keys would do (they are refused next): the crate's one shared sort keeps
+    // the standard library's sort from being compiled again for each key type.
+    crate::pegout::sort_stable_by(keys, K::cmp);
     if let Some(pair) = keys.windows(2).find(|w| w.first() == w.get(1)) {
         return Err(FederationError::DuplicateKey {
             leaf,
