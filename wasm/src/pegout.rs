@@ -11,7 +11,7 @@ use pegkit_core::address::parse_address;
 use pegkit_core::params::Network;
 use pegkit_core::pegout::{
     Burn, BurnId, DEFAULT_BRIDGE, Log, Policy, ProposalRequest, RejectedId, Rejection, Utxo,
-    WEI_PER_SAT, build_payment, check_proposal, decode_logs,
+    build_payment, check_proposal, decode_logs, wei_to_sats,
 };
 use pegkit_core::{Decode, Encode, ErrorCode, OutPoint, Transaction, Txid, hex};
 use wasm_bindgen::prelude::*;
@@ -381,14 +381,12 @@ fn burn_of(network: Network, value: &JsValue, i: u32) -> Result<Burn, JsValue> {
         return Err(invalid_argument(&format!("burns[{i}]"), "a burn object"));
     }
     let wei = wei_of(&prop(value, "wei")?, &name("wei"))?;
-    let (sats, remainder) = wei.div_rem(U256::from(WEI_PER_SAT));
-    let sats = u64::try_from(sats).map_err(|_| {
+    let (sats, remainder) = wei_to_sats(&wei).ok_or_else(|| {
         error(
             "amount_above_maximum",
             &format!("{}: {wei} wei is beyond any satoshi amount", name("wei")),
         )
     })?;
-    let remainder = u64::try_from(remainder).unwrap_or(u64::MAX);
     if let Some(v) = opt_prop(value, "sats")? {
         if amount_of(&v, &name("sats"))? != sats {
             return Err(error(

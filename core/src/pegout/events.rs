@@ -9,7 +9,7 @@
 //! up as exactly one burn or one rejection: nothing is dropped without a record.
 
 use super::{
-    Burn, BurnId, Policy, RejectReason, RejectedId, Rejection, WEI_PER_SAT, set_of, sort_stable_by,
+    Burn, BurnId, Policy, RejectReason, RejectedId, Rejection, set_of, sort_stable_by, wei_to_sats,
 };
 use crate::address::parse_address;
 use crate::params::Network;
@@ -338,19 +338,11 @@ fn decode_burn(
     policy: &Policy,
 ) -> Result<Burn, RejectReason> {
     let (evm_sender, destination, wei) = decode_fields(log, event)?;
-    let per_sat = U256::from(WEI_PER_SAT);
     let above = RejectReason::AboveMaximum {
         wei,
         max: policy.max_amount,
     };
-    let sats = wei
-        .checked_div(per_sat)
-        .and_then(|s| u64::try_from(s).ok())
-        .ok_or_else(|| above.clone())?;
-    let remainder_wei = wei
-        .checked_rem(per_sat)
-        .and_then(|r| u64::try_from(r).ok())
-        .ok_or_else(|| above.clone())?;
+    let (sats, remainder_wei) = wei_to_sats(&wei).ok_or(above.clone())?;
     if sats < policy.min_amount {
         return Err(RejectReason::BelowMinimum {
             sats,
@@ -380,6 +372,7 @@ fn decode_burn(
 mod tests {
     use super::*;
     use crate::ErrorCode;
+    use crate::pegout::WEI_PER_SAT;
     use alloc::vec;
     use alloy_primitives::{Address, Bytes};
 

@@ -31,6 +31,27 @@ pub const DEFAULT_BRIDGE: [u8; 20] = [0xbb; 20];
 /// Wei per satoshi: 10¹⁰ (the sidechain's BTC has 18 decimals, Bitcoin's 8).
 pub const WEI_PER_SAT: u64 = 10_000_000_000;
 
+/// `wei` in whole satoshis and the wei left over (`wei / 10¹⁰` and `wei mod 10¹⁰`), or `None`
+/// if the satoshis do not fit a `u64`.
+///
+/// Long division by the 64-bit [`WEI_PER_SAT`], one 64-bit limb at a time from the top (a general
+/// 256-bit division is several KB more in the WebAssembly build).
+pub fn wei_to_sats(wei: &U256) -> Option<(u64, u64)> {
+    let divisor = u128::from(WEI_PER_SAT);
+    let mut quotient = [0u64; 4];
+    let mut remainder: u64 = 0;
+    for (limb, digit) in wei.as_limbs().iter().zip(quotient.iter_mut()).rev() {
+        // remainder < WEI_PER_SAT < 2^64, so n / divisor < 2^64.
+        let n = (u128::from(remainder) << 64) | u128::from(*limb);
+        *digit = u64::try_from(n.checked_div(divisor)?).ok()?;
+        remainder = u64::try_from(n.checked_rem(divisor)?).ok()?;
+    }
+    match quotient {
+        [sats, 0, 0, 0] => Some((sats, remainder)),
+        _ => None,
+    }
+}
+
 /// A burn's identity: the EVM transaction and the burn's 0-based position among that
 /// transaction's bridge burn events (by log index). Unlike the block-scoped log index it
 /// survives the transaction being re-mined in another block, so a burn is never paid twice.
@@ -364,6 +385,47 @@ fn stable_order(len: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize
     let mut order: Vec<usize> = (0..len).collect();
     order.sort_by(|&a, &b| cmp(a, b));
     order
+}
+
+#[cfg(test)]
+mod wei_tests {
+    use super::{WEI_PER_SAT, wei_to_sats};
+    use alloy_primitives::U256;
+
+    /// The reference: ruint's general 256-bit division.
+    fn reference(wei: U256) -> Option<(u64, u64)> {
+        let d = U256::from(WEI_PER_SAT);
+        Some((u64::try_from(wei / d).ok()?, u64::try_from(wei % d).ok()?))
+    }
+
+    #[test]
+    fn edges() {
+        let d = U256::from(WEI_PER_SAT);
+        let max = U256::from(u64::MAX) * d + U256::from(WEI_PER_SAT - 1);
+        let one = U256::from(1u8);
+        assert_eq!(wei_to_sats(&U256::ZERO), Some((0, 0)));
+        assert_eq!(wei_to_sats(&(d - one)), Some((0, WEI_PER_SAT - 1)));
+        assert_eq!(wei_to_sats(&d), Some((1, 0)));
+        assert_eq!(wei_to_sats(&max), Some((u64::MAX, WEI_PER_SAT - 1)));
+        assert_eq!(wei_to_sats(&(max + one)), None);
+        assert_eq!(wei_to_sats(&U256::MAX), None);
+        for shift in [63, 64, 65, 127, 128, 191, 192, 255] {
+            let wei = one << shift;
+            assert_eq!(wei_to_sats(&wei), reference(wei), "2^{shift}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn matches_ruint(
+            wei in proptest::array::uniform32(proptest::num::u8::ANY),
+            shift in 0usize..256,
+        ) {
+            // Shifted so that every magnitude is drawn, not only values near 2^256.
+            let wei = U256::from_be_bytes(wei) >> shift;
+            proptest::prop_assert_eq!(wei_to_sats(&wei), reference(wei));
+        }
+    }
 }
 
 #[cfg(test)]
