@@ -9,11 +9,12 @@ use crate::encode::Sink;
 use crate::hex::{self, HexError};
 use core::fmt;
 use core::str::FromStr;
-use sha2::{Digest, Sha256};
 
 /// SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
-    Sha256::digest(data).into()
+    let mut e = HashEngine::new();
+    e.update(data);
+    e.finalize()
 }
 
 /// SHA-256 of SHA-256 of `data` (Bitcoin's `Hash256`).
@@ -147,9 +148,51 @@ pub fn sha256d_64_many(inputs: &[[u8; 64]], out: &mut [[u8; 32]]) {
     many(inputs, out, sha256d_64_x4, sha256d_64);
 }
 
+/// The SHA-256 state after the 64-byte prefix `SHA256(tag) || SHA256(tag)` of the BIP340 tags
+/// this crate uses, so that a tagged hash skips two compressions. Checked against
+/// [`HashEngine::tagged`]'s own computation by a test.
+#[rustfmt::skip]
+const TAG_MIDSTATES: [(&[u8], [u32; 8]); 8] = [
+    (b"TapSighash", [0xf504_a425, 0xd7f8_783b, 0x1363_868a, 0xe3e5_5658, 0x6eee_945d, 0xbc78_88dd, 0x02a6_e2c3, 0x1873_fe9f]),
+    (b"TapLeaf", [0x9ce0_e4e6, 0x7c11_6c39, 0x38b3_caf2, 0xc30f_5089, 0xd3f3_936c, 0x4763_6e60, 0x7db3_3eea, 0xddc6_f0c9]),
+    (b"TapBranch", [0x23a8_65a9, 0xb8a4_0da7, 0x977c_1e04, 0xc49e_246f, 0xb5be_1376, 0x9d24_c9b7, 0xb583_b5d4, 0xa8d2_26d2]),
+    (b"TapTweak", [0xd129_a2f3, 0x701c_655d, 0x6583_b6c3, 0xb941_9727, 0x95f4_e232, 0x94fd_54f4, 0xa2ae_8d85, 0x47ca_590b]),
+    (b"BIP0340/aux", [0x24dd_3219, 0x4eba_7e70, 0xca0f_abb9, 0x0fa3_166d, 0x3afb_e4b1, 0x4c44_df97, 0x4aac_2739, 0x249e_850a]),
+    (b"BIP0340/nonce", [0x4661_5b35, 0xf4bf_bff7, 0x9f8d_c671, 0x8362_7ab3, 0x6021_7180, 0x5735_8661, 0x21a2_9e54, 0x68b0_7b4c]),
+    (b"BIP0340/challenge", [0x9cec_ba11, 0x2392_5381, 0x1167_9112, 0xd162_7e0f, 0x97c8_7550, 0x003c_c765, 0x90f6_1164, 0x33e9_b66a]),
+    (b"pegkit/batch-randomizer", [0x0af2_65ad, 0xfc87_32ad, 0xd520_c97e, 0xfa60_c552, 0xe259_b1d9, 0x02f4_2a7a, 0x8218_1c7c, 0x8448_f662]),
+];
+
+/// The SHA-256 state after absorbing `SHA256(tag) || SHA256(tag)`.
+fn tag_midstate(tag: &[u8]) -> [u32; 8] {
+    let t = sha256(tag);
+    let mut prefix = [0u8; 64];
+    let (a, b) = prefix.split_at_mut(32);
+    a.copy_from_slice(&t);
+    b.copy_from_slice(&t);
+    let mut state = IV;
+    sha2::block_api::compress256(&mut state, &[prefix]);
+    state
+}
+
 /// A streaming SHA-256 that encoders can write into (see [`Sink`]).
-#[derive(Clone, Default)]
-pub struct HashEngine(Sha256);
+///
+/// The block buffer and padding are this crate's; the compression function is `sha2`'s (SHA-NI
+/// natively where the CPU has it).
+#[derive(Clone)]
+pub struct HashEngine {
+    state: [u32; 8],
+    /// The partial block: its first `len % 64` bytes are absorbed but not yet compressed.
+    block: [u8; 64],
+    /// Bytes absorbed so far.
+    len: u64,
+}
+
+impl Default for HashEngine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl fmt::Debug for HashEngine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -159,27 +202,87 @@ impl fmt::Debug for HashEngine {
 
 impl HashEngine {
     /// A fresh SHA-256 state.
-    pub fn new() -> Self {
-        Self(Sha256::new())
+    pub const fn new() -> Self {
+        Self {
+            state: IV,
+            block: [0; 64],
+            len: 0,
+        }
     }
 
     /// A SHA-256 state that has absorbed BIP340's prefix `SHA256(tag) || SHA256(tag)`.
     pub fn tagged(tag: &[u8]) -> Self {
-        let t = sha256(tag);
-        let mut h = Sha256::new();
-        h.update(t);
-        h.update(t);
-        Self(h)
+        let state = match TAG_MIDSTATES.iter().find(|(t, _)| *t == tag) {
+            Some((_, midstate)) => *midstate,
+            None => tag_midstate(tag),
+        };
+        Self {
+            state,
+            block: [0; 64],
+            len: 64,
+        }
+    }
+
+    /// Where the next byte goes in the partial block (`len % 64`).
+    fn used(&self) -> usize {
+        (self.len % 64) as usize
     }
 
     /// Absorbs `data`.
+    #[inline(never)]
     pub fn update(&mut self, data: &[u8]) {
-        self.0.update(data);
+        let used = self.used();
+        self.len = self.len.wrapping_add(data.len() as u64);
+        // The common case in encoders: a small field that fits the partial block.
+        if let Some(dst) = self.block.get_mut(used..used.saturating_add(data.len())) {
+            if used.saturating_add(data.len()) < 64 {
+                dst.copy_from_slice(data);
+                return;
+            }
+        }
+        let mut rest = data;
+        if used > 0 {
+            let (head, tail) = rest.split_at(rest.len().min(64usize.saturating_sub(used)));
+            if let Some(dst) = self.block.get_mut(used..used.saturating_add(head.len())) {
+                dst.copy_from_slice(head);
+            }
+            if used.saturating_add(head.len()) < 64 {
+                return;
+            }
+            sha2::block_api::compress256(&mut self.state, &[self.block]);
+            rest = tail;
+        }
+        let blocks = rest.chunks_exact(64);
+        let tail = blocks.remainder();
+        for block in blocks {
+            if let Ok(block) = <[u8; 64]>::try_from(block) {
+                sha2::block_api::compress256(&mut self.state, &[block]);
+            }
+        }
+        if let Some(dst) = self.block.get_mut(..tail.len()) {
+            dst.copy_from_slice(tail);
+        }
     }
 
     /// SHA-256 of everything absorbed.
-    pub fn finalize(self) -> [u8; 32] {
-        self.0.finalize().into()
+    #[inline(never)]
+    pub fn finalize(mut self) -> [u8; 32] {
+        let used = self.used();
+        let bits = self.len.wrapping_mul(8).to_be_bytes();
+        if let Some((first, rest)) = self.block.get_mut(used..).and_then(|t| t.split_first_mut()) {
+            *first = 0x80;
+            rest.fill(0);
+        }
+        // The 8-byte length needs the last 8 bytes of a block: if the 0x80 took one of them,
+        // it goes in a block of its own.
+        if used >= 56 {
+            sha2::block_api::compress256(&mut self.state, &[self.block]);
+            self.block = [0; 64];
+        }
+        let (_, length) = self.block.split_at_mut(56);
+        length.copy_from_slice(&bits);
+        sha2::block_api::compress256(&mut self.state, &[self.block]);
+        state_bytes(&self.state)
     }
 
     /// SHA-256 of SHA-256 of everything absorbed.
@@ -190,7 +293,7 @@ impl HashEngine {
 
 impl Sink for HashEngine {
     fn put(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
+        self.update(bytes);
     }
 }
 
@@ -312,11 +415,12 @@ hash_newtype!(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::string::ToString;
+    use alloc::string::{String, ToString};
+    use alloc::vec::Vec;
 
     #[test]
     fn fixed_size_fast_paths_agree_with_streaming() {
-        let data: alloc::vec::Vec<u8> = (0u8..80).collect();
+        let data: Vec<u8> = (0u8..80).collect();
         let d80: [u8; 80] = data.as_slice().try_into().unwrap();
         assert_eq!(sha256d_80(&d80), sha256d(&data));
         let d64: [u8; 64] = data[..64].try_into().unwrap();
@@ -383,6 +487,73 @@ mod tests {
                     assert_eq!(*o, want, "64: n={n} k={k} i={i}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn tag_midstates_are_the_computed_ones() {
+        for (tag, midstate) in TAG_MIDSTATES {
+            assert_eq!(
+                tag_midstate(tag),
+                midstate,
+                "{}",
+                String::from_utf8_lossy(tag)
+            );
+            assert_eq!(HashEngine::tagged(tag).state, midstate);
+        }
+    }
+
+    /// `SHA256(SHA256(tag) || SHA256(tag) || data)` with `sha2`'s own streaming hasher.
+    fn tagged_reference(tag: &[u8], data: &[u8]) -> [u8; 32] {
+        use sha2::Digest;
+        let t = sha2::Sha256::digest(tag);
+        let mut h = sha2::Sha256::new();
+        h.update(t);
+        h.update(t);
+        h.update(data);
+        h.finalize().into()
+    }
+
+    #[test]
+    fn engine_pads_every_length_of_the_last_block() {
+        use sha2::Digest;
+        let data: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
+        for n in 0..data.len() {
+            let want: [u8; 32] = sha2::Sha256::digest(&data[..n]).into();
+            assert_eq!(sha256(&data[..n]), want, "length {n}");
+            assert_eq!(
+                sha256d(&data[..n]),
+                sha2::Sha256::digest(want).as_slice(),
+                "length {n}"
+            );
+            // Known tag (midstate) and unknown tag (computed prefix).
+            for tag in [&b"TapSighash"[..], b"some/other-tag"] {
+                assert_eq!(
+                    tagged_hash(tag, &data[..n]),
+                    tagged_reference(tag, &data[..n])
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn engine_matches_sha2_for_any_split(
+            data in proptest::collection::vec(proptest::num::u8::ANY, 0..700),
+            cuts in proptest::collection::vec(0usize..700, 0..12),
+        ) {
+            use sha2::Digest;
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(data.len())).collect();
+            cuts.sort_unstable();
+            let mut e = HashEngine::new();
+            let mut at = 0;
+            for c in cuts.into_iter().chain([data.len()]) {
+                e.update(&data[at..c]);
+                at = c;
+            }
+            let want: [u8; 32] = sha2::Sha256::digest(&data).into();
+            proptest::prop_assert_eq!(e.clone().finalize(), want);
+            proptest::prop_assert_eq!(e.finalize_double(), sha256d(&data));
         }
     }
 
