@@ -1,9 +1,10 @@
 //! Four-lane double SHA-256 with wasm32 `simd128`: four independent messages at once, lane `i`
 //! of every `v128` holding message `i`'s 32-bit word.
 //!
-//! Everything is fixed-length, so the padding words are constants. The 64-byte message's second
-//! block is padding only: [`compress`] is inlined there and LLVM folds its whole message
-//! schedule into constants. Every other block goes through [`compress_outlined`] (see there).
+//! Everything is fixed-length, so the padding words are constants. Every block goes through
+//! [`compress_outlined`] (see there), even the 64-byte message's second block, which is padding
+//! only: inlining [`compress`] there lets LLVM fold that block's whole message schedule into
+//! constants, which made merkle roots 3% faster but the module 1.6 KB gzipped larger.
 //!
 //! The intrinsics of `core::arch::wasm32` are safe functions; this module is only compiled when
 //! the crate itself is built with `simd128` (`.cargo/config.toml`).
@@ -223,6 +224,6 @@ pub(super) fn sha256d_64_x4(inputs: &[[u8; 64]; 4]) -> [[u8; 32]; 4] {
     compress_outlined(&mut state, block);
     // A block of padding only: 0x80, zeros and the length, 512 bits.
     #[rustfmt::skip]
-    compress(&mut state, [splat(0x8000_0000), z, z, z, z, z, z, z, z, z, z, z, z, z, z, splat(512)]);
+    compress_outlined(&mut state, [splat(0x8000_0000), z, z, z, z, z, z, z, z, z, z, z, z, z, z, splat(512)]);
     finish(state)
 }
