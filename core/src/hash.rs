@@ -307,11 +307,37 @@ pub fn tagged_hash(tag: &[u8], data: &[u8]) -> [u8; 32] {
 /// Error parsing a hash from its displayed hex.
 pub type ParseHashError = HexError;
 
+/// `a == b` for 32-byte hashes, branch-free over four 64-bit words. The wasm build does not
+/// expand `memcmp` inline (`.cargo/config.toml`: it saves 4 KB gzipped), and the library's
+/// `memcmp` there goes byte by byte; hash equality is on the hot path of header chains (parent
+/// lookup, link to the tip).
+#[inline]
+fn eq32(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    let word = |x: &[u8]| <[u8; 8]>::try_from(x).map_or(0, u64::from_ne_bytes);
+    a.chunks_exact(8)
+        .zip(b.chunks_exact(8))
+        .fold(0u64, |diff, (x, y)| diff | (word(x) ^ word(y)))
+        == 0
+}
+
 macro_rules! hash_newtype {
     ($(#[$doc:meta])* $name:ident, reversed = $rev:literal) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+        #[derive(Clone, Copy, Eq, PartialOrd, Ord, Default)]
         pub struct $name([u8; 32]);
+
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                eq32(&self.0, &other.0)
+            }
+        }
+
+        // The same bytes as the derived impl would hash: consistent with `eq`.
+        impl core::hash::Hash for $name {
+            fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state);
+            }
+        }
 
         impl $name {
             /// The hash from bytes in internal (serialized) order.
@@ -554,6 +580,20 @@ mod tests {
             let want: [u8; 32] = sha2::Sha256::digest(&data).into();
             proptest::prop_assert_eq!(e.clone().finalize(), want);
             proptest::prop_assert_eq!(e.finalize_double(), sha256d(&data));
+        }
+    }
+
+    #[test]
+    fn hash_equality_sees_every_byte() {
+        let a = [0x5au8; 32];
+        assert_eq!(BlockHash::from_byte_array(a), BlockHash::from_byte_array(a));
+        for i in 0..32 {
+            for bit in 0..8 {
+                let mut b = a;
+                b[i] ^= 1 << bit;
+                assert_ne!(BlockHash::from_byte_array(a), BlockHash::from_byte_array(b));
+                assert_ne!(Txid::from_byte_array(b), Txid::from_byte_array(a));
+            }
         }
     }
 
