@@ -228,18 +228,27 @@ impl HashEngine {
         (self.len % 64) as usize
     }
 
-    /// Absorbs `data`. (Not inlined in the wasm build, where one copy is smaller and as fast.)
-    #[cfg_attr(target_arch = "wasm32", inline(never))]
+    /// Absorbs `data`.
+    #[inline]
     pub fn update(&mut self, data: &[u8]) {
         let used = self.used();
-        self.len = self.len.wrapping_add(data.len() as u64);
         // The common case in encoders: a small field that fits the partial block.
         if let Some(dst) = self.block.get_mut(used..used.saturating_add(data.len())) {
             if used.saturating_add(data.len()) < 64 {
                 dst.copy_from_slice(data);
+                self.len = self.len.wrapping_add(data.len() as u64);
                 return;
             }
         }
+        self.update_blocks(data);
+    }
+
+    /// [`Self::update`] when `data` completes the partial block. (Not inlined in the wasm build,
+    /// where one copy is smaller and as fast.)
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
+    fn update_blocks(&mut self, data: &[u8]) {
+        let used = self.used();
+        self.len = self.len.wrapping_add(data.len() as u64);
         let mut rest = data;
         if used > 0 {
             let (head, tail) = rest.split_at(rest.len().min(64usize.saturating_sub(used)));
