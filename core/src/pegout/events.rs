@@ -342,7 +342,7 @@ fn decode_burn(
         wei,
         max: policy.max_amount,
     };
-    let (sats, remainder_wei) = wei_to_sats(&wei).ok_or(above.clone())?;
+    let (sats, remainder_wei) = wei_to_sats(&wei).ok_or_else(|| above.clone())?;
     if sats < policy.min_amount {
         return Err(RejectReason::BelowMinimum {
             sats,
