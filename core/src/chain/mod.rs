@@ -443,7 +443,7 @@ impl BuildHasher for BlockHashBuild {
 pub struct HeaderChain {
     params: Params,
     anchor: Anchor,
-    /// nodes[0] is the anchor; parents always precede children.
+    /// `nodes[0]` is the anchor; parents always precede children.
     nodes: Vec<Node>,
     index: HashMap<BlockHash, u32, BlockHashBuild>,
     /// Node index of the best chain's header at height `anchor.height + i`.
