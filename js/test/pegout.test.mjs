@@ -192,6 +192,11 @@ test('buildPegOut and checkPegOut: byte-identical to the CLI, every refusal name
   assert.throws(() => pegkit.buildPegOut(fed, UTXOS, burns, 10n), isCode('fee_rate_out_of_range'));
   assert.throws(() => pegkit.buildPegOut(fed, UTXOS.slice(2), burns, rate), isCode('insufficient_funds'));
   assert.throws(() => pegkit.buildPegOut(fed, UTXOS, [{ ...burns[0], sats: 1n }], rate), isCode('inconsistent_burn'));
+  assert.throws(() => pegkit.buildPegOut(fed, UTXOS, [{ ...burns[0], remainderWei: burns[0].remainderWei + 1n }], rate), isCode('inconsistent_burn'));
+  // wei whose satoshis do not fit 64 bits: refused as such, given as a bigint or as decimal text.
+  const beyond = (1n << 64n) * 10n ** 10n;
+  assert.throws(() => pegkit.buildPegOut(fed, UTXOS, [{ ...burns[0], wei: beyond }], rate), isCode('amount_above_maximum'));
+  assert.throws(() => pegkit.buildPegOut(fed, UTXOS, [{ ...burns[0], wei: beyond.toString() }], rate), isCode('amount_above_maximum'));
 
   // Two of three sign; the collector finalizes; the witnesses pass the pre-broadcast check.
   const collector = new pegkit.SignatureCollector(fed, payment.tx, payment.prevouts);
