@@ -97,7 +97,8 @@ impl fmt::Display for AddressError {
                 position,
             } => write!(
                 f,
-                "invalid address character {character:?} at position {position}"
+                "invalid address character {} at position {position}",
+                crate::quote::QuotedChar(*character)
             ),
             Self::MixedCase => f.write_str("bech32 address mixes upper- and lowercase"),
             Self::InvalidChecksum => f.write_str("address checksum does not match"),

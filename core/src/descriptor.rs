@@ -62,7 +62,8 @@ impl fmt::Display for ChecksumError {
                 position,
             } => write!(
                 f,
-                "character {character:?} at byte {position} is not allowed in a descriptor"
+                "character {} at byte {position} is not allowed in a descriptor",
+                crate::quote::QuotedChar(*character)
             ),
             Self::InvalidLength { got } => {
                 write!(f, "descriptor checksum must be 8 characters, got {got}")

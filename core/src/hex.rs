@@ -43,7 +43,11 @@ impl fmt::Display for HexError {
         match self {
             Self::OddLength { len } => write!(f, "hex string has odd length {len}"),
             Self::InvalidChar { index, ch } => {
-                write!(f, "invalid hex character {ch:?} at position {index}")
+                write!(
+                    f,
+                    "invalid hex character {} at position {index}",
+                    crate::quote::QuotedChar(*ch)
+                )
             }
             Self::WrongLength { expected, got } => {
                 write!(f, "expected {expected} bytes, got {got}")

@@ -43,6 +43,7 @@ pub mod params;
 pub mod pegin;
 pub mod pegout;
 pub mod pow;
+mod quote;
 pub mod schnorr;
 pub mod script;
 pub mod sighash;

@@ -260,7 +260,11 @@ impl fmt::Display for RejectReason {
                 } else {
                     ""
                 };
-                write!(f, "destination {shown:?}{more}: {error}")
+                write!(
+                    f,
+                    "destination {}{more}: {error}",
+                    crate::quote::Quoted(&shown)
+                )
             }
             Self::DuplicateLog => f.write_str("the same log was given more than once"),
             Self::DuplicateBurn { id } => {
