@@ -7,6 +7,7 @@
 
 use crate::encode::Sink;
 use crate::hex::{self, HexError};
+use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
 
@@ -107,6 +108,36 @@ pub fn sha256d_64_x4(inputs: &[[u8; 64]; 4]) -> [[u8; 32]; 4] {
     {
         inputs.each_ref().map(sha256d_64)
     }
+}
+
+/// SHA-256 of many messages: message `j` is what `jobs[j].0` has absorbed followed by
+/// `jobs[j].1`, as `clone()`, `update(jobs[j].1)`, `finalize()` would give; its digest is
+/// element `j` of the result. On wasm32 with `simd128` the messages share four SIMD lanes (of
+/// any lengths, each taking the next free lane); elsewhere they are hashed one after the other.
+pub fn finalize_many(jobs: &[(&HashEngine, &[u8])]) -> Vec<[u8; 32]> {
+    let mut out = alloc::vec![[0u8; 32]; jobs.len()];
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        let jobs: Vec<x4::Job<'_>> = jobs
+            .iter()
+            .map(|&(e, tail)| x4::Job {
+                state: &e.state,
+                pending: e.block.get(..e.used()).unwrap_or_default(),
+                len: e.len,
+                tail,
+            })
+            .collect();
+        x4::finalize_many(&jobs, &mut out);
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        for (o, &(e, tail)) in out.iter_mut().zip(jobs) {
+            let mut e = e.clone();
+            e.update(tail);
+            *o = e.finalize();
+        }
+    }
+    out
 }
 
 /// Shared body of the `*_many` functions: `x4` on every full group of four, `one` on the rest.

@@ -203,11 +203,10 @@ pub fn sighashes_taproot(
     let prevouts = prevouts_of(&prevouts)?;
     let request = taproot_request(&sighash_type, options)?;
     let cache = SighashCache::with_prevouts(&tx, &prevouts).map_err(|e| sighash_error(&e))?;
-    let mut packed = Vec::with_capacity(tx.inputs.len().saturating_mul(32));
-    for index in 0..tx.inputs.len() {
-        let hash = request.hash(&cache, index).map_err(|e| sighash_error(&e))?;
-        packed.extend_from_slice(hash.as_byte_array());
-    }
+    let hashes = cache
+        .taproot_all(request.ty, request.annex.as_deref(), request.script_path)
+        .map_err(|e| sighash_error(&e))?;
+    let packed: Vec<u8> = hashes.iter().flat_map(|h| *h.as_byte_array()).collect();
     Ok(objects::hash_list(&packed))
 }
 

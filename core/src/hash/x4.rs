@@ -10,8 +10,8 @@
 //! the crate itself is built with `simd128` (`.cargo/config.toml`).
 
 use core::arch::wasm32::{
-    i8x16_shuffle, u32x4, u32x4_add, u32x4_extract_lane, u32x4_shl, u32x4_shr, u32x4_splat, v128,
-    v128_bitselect, v128_or, v128_xor,
+    i8x16_shuffle, u32x4, u32x4_add, u32x4_extract_lane, u32x4_replace_lane, u32x4_shl, u32x4_shr,
+    u32x4_splat, v128, v128_bitselect, v128_or, v128_xor,
 };
 
 /// SHA-256 round constants, in four groups of 16 rounds.
@@ -226,4 +226,123 @@ pub(super) fn sha256d_64_x4(inputs: &[[u8; 64]; 4]) -> [[u8; 32]; 4] {
     #[rustfmt::skip]
     compress_outlined(&mut state, [splat(0x8000_0000), z, z, z, z, z, z, z, z, z, z, z, z, z, z, splat(512)]);
     finish(state)
+}
+
+/// What [`finalize_many`] needs of a [`super::HashEngine`]: its state, its partial block, and
+/// how many bytes it has absorbed.
+pub(super) struct Job<'a> {
+    pub(super) state: &'a [u32; 8],
+    pub(super) pending: &'a [u8],
+    pub(super) len: u64,
+    pub(super) tail: &'a [u8],
+}
+
+/// SHA-256 of any number of messages of any lengths, four lanes at a time: job `j` is the input
+/// a SHA-256 state has absorbed (`state`, after `len` bytes, the last `len % 64` of which are
+/// `pending`) followed by `tail`, and its digest goes to `out[j]`.
+///
+/// Every job's remaining bytes and padding are laid out in whole blocks in one buffer. Each lane
+/// takes the next job as soon as its own is done (its state words replaced in place), so a short
+/// message shares a lane with the next one rather than idling; a lane with no job left
+/// compresses zeros until the others finish.
+pub(super) fn finalize_many(jobs: &[Job<'_>], out: &mut [[u8; 32]]) {
+    let mut spans = alloc::vec::Vec::with_capacity(jobs.len());
+    let mut end = 0usize;
+    for job in jobs {
+        let bytes = job.pending.len().saturating_add(job.tail.len());
+        let start = end;
+        end = end.saturating_add(bytes.saturating_add(9).div_ceil(64).saturating_mul(64));
+        spans.push((start, end));
+    }
+    let mut buf = alloc::vec![0u8; end];
+    for (job, &(start, end)) in jobs.iter().zip(&spans) {
+        if let Some(lane) = buf.get_mut(start..end) {
+            let (p, rest) = lane.split_at_mut(job.pending.len().min(lane.len()));
+            p.copy_from_slice(job.pending.get(..p.len()).unwrap_or_default());
+            let (t, rest) = rest.split_at_mut(job.tail.len().min(rest.len()));
+            t.copy_from_slice(job.tail.get(..t.len()).unwrap_or_default());
+            if let Some(first) = rest.first_mut() {
+                *first = 0x80;
+            }
+            let bits = job.len.wrapping_add(job.tail.len() as u64).wrapping_mul(8);
+            if let Some(l) = rest.len().checked_sub(8).and_then(|at| rest.get_mut(at..)) {
+                l.copy_from_slice(&bits.to_be_bytes());
+            }
+        }
+    }
+    let zero = [0u8; 64];
+    let mut state = [splat(0); 8];
+    // Per lane: the job it works on and the offset of its next block in `buf`.
+    let mut lanes: [Option<(usize, usize)>; 4] = [None; 4];
+    let mut next = 0usize;
+    loop {
+        let mut blocks: [&[u8]; 4] = [&zero; 4];
+        let mut live = false;
+        for (lane, (slot, block)) in lanes.iter_mut().zip(&mut blocks).enumerate() {
+            if slot.is_none() {
+                if let (Some(job), Some(&(start, _))) = (jobs.get(next), spans.get(next)) {
+                    set_lane(&mut state, lane, job.state);
+                    *slot = Some((next, start));
+                    next = next.saturating_add(1);
+                }
+            }
+            if let Some((_, at)) = *slot {
+                *block = buf.get(at..at.saturating_add(64)).unwrap_or(&zero);
+                live = true;
+            }
+        }
+        if !live {
+            return;
+        }
+        compress_outlined(&mut state, load_outlined(blocks));
+        for (lane, slot) in lanes.iter_mut().enumerate() {
+            if let Some((job, at)) = *slot {
+                let at = at.saturating_add(64);
+                if spans.get(job).is_some_and(|&(_, end)| at >= end) {
+                    if let Some(o) = out.get_mut(job) {
+                        *o = lane_digest(&state, lane);
+                    }
+                    *slot = None;
+                } else {
+                    *slot = Some((job, at));
+                }
+            }
+        }
+    }
+}
+
+/// [`load`] of one block per lane, as a function of its own (the finalizer runs a handful of
+/// blocks per message; one copy is smaller and as fast).
+#[inline(never)]
+fn load_outlined(lanes: [&[u8]; 4]) -> [v128; 16] {
+    load(lanes)
+}
+
+/// Puts `words` in lane `lane` of `state`.
+#[inline(never)]
+fn set_lane(state: &mut [v128; 8], lane: usize, words: &[u32; 8]) {
+    for (v, &w) in state.iter_mut().zip(words) {
+        *v = match lane {
+            0 => u32x4_replace_lane::<0>(*v, w),
+            1 => u32x4_replace_lane::<1>(*v, w),
+            2 => u32x4_replace_lane::<2>(*v, w),
+            _ => u32x4_replace_lane::<3>(*v, w),
+        };
+    }
+}
+
+/// The digest held in lane `lane` of `state`.
+#[inline(never)]
+fn lane_digest(state: &[v128; 8], lane: usize) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (chunk, v) in out.chunks_exact_mut(4).zip(state) {
+        let word = match lane {
+            0 => u32x4_extract_lane::<0>(*v),
+            1 => u32x4_extract_lane::<1>(*v),
+            2 => u32x4_extract_lane::<2>(*v),
+            _ => u32x4_extract_lane::<3>(*v),
+        };
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+    out
 }
