@@ -218,6 +218,17 @@ fn errors_are_named() {
         SighashCache::with_prevouts(&tx, &[]).unwrap_err().code(),
         "prevouts_mismatch"
     );
+    // All inputs at once: the same refusals.
+    let all = |c: &SighashCache<'_>, ty: u8, annex: Option<&[u8]>| {
+        c.taproot_all(ty, annex, None).unwrap_err().code()
+    };
+    assert_eq!(all(&c, 0x04, None), "invalid_sighash_type");
+    assert_eq!(all(&c, 0x03, None), "sighash_single_out_of_range");
+    assert_eq!(all(&c, 0x01, Some(&[0x51])), "invalid_annex");
+    assert_eq!(
+        all(&SighashCache::new(&tx), 0x00, None),
+        "prevouts_mismatch"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -384,6 +395,15 @@ proptest! {
         let mut theirs = BtcCache::new(&b);
         let leaf_hash: TapLeafHash = tap_leaf_hash(0xc0, &leaf);
         let btc_leaf = bitcoin::TapLeafHash::from_byte_array(leaf_hash.to_byte_array());
+        // `taproot_all`: every input's sighash in order, or the first input's error.
+        for t in TAP_TYPES {
+            for script_path in [None, Some(ScriptPath { leaf_hash, codesep_pos: codesep })] {
+                let each: Result<Vec<_>, _> = (0..tx.inputs.len())
+                    .map(|i| ours.taproot(i, t, annex.as_deref(), script_path))
+                    .collect();
+                prop_assert_eq!(ours.taproot_all(t, annex.as_deref(), script_path), each);
+            }
+        }
         for i in 0..tx.inputs.len() {
             for t in TAP_TYPES {
                 for script_path in [None, Some(ScriptPath { leaf_hash, codesep_pos: codesep })] {
