@@ -1,6 +1,7 @@
 //! Reading JavaScript arguments and building JavaScript values.
 
 use crate::error::{error, invalid_argument};
+use core::cell::RefCell;
 use js_sys::{Array, Reflect, Uint8Array};
 use pegkit_core::{ErrorCode, hex};
 use wasm_bindgen::JsCast;
@@ -37,16 +38,48 @@ pub(crate) fn array<const N: usize>(value: &JsValue, name: &str) -> Result<[u8; 
 }
 
 /// A property of an object argument.
-pub(crate) fn prop(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+pub(crate) fn prop(obj: &JsValue, key: &'static str) -> Result<JsValue, JsValue> {
     if !obj.is_object() {
         return Err(invalid_argument(key, "a property of an object"));
     }
-    // Property names are interned: the JS string is made once, not on every lookup.
-    Reflect::get(obj, &JsValue::from_str(wasm_bindgen::intern(key)))
+    Reflect::get(obj, &key_string(key))
+}
+
+/// Slots of the property-name cache (a power of two, well above the ~60 names used).
+const KEY_SLOTS: usize = 256;
+
+thread_local! {
+    /// The JS strings of property names already used, at a slot picked from the name's address
+    /// (names are string literals, so one address is one name), probed linearly.
+    static KEYS: RefCell<Vec<Option<(usize, JsValue)>>> = RefCell::new(vec![None; KEY_SLOTS]);
+}
+
+/// The JS string `key`, made once per name: turning UTF-8 into a JS string costs more than the
+/// lookup it serves. Keyed by address rather than by content, which needs no string hashing.
+fn key_string(key: &'static str) -> JsValue {
+    let address = key.as_ptr() as usize;
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        let start = address.wrapping_mul(0x9e37_79b9) >> 8;
+        for probe in 0..KEY_SLOTS / 2 {
+            let slot = start.wrapping_add(probe) % KEY_SLOTS;
+            match keys.get_mut(slot) {
+                Some(Some((a, value))) if *a == address => return value.clone(),
+                Some(entry @ None) => {
+                    let value = JsValue::from_str(key);
+                    *entry = Some((address, value.clone()));
+                    return value;
+                }
+                _ => {}
+            }
+        }
+        // Never with the names of this crate; correct (only slower) if it happened.
+        JsValue::from_str(key)
+    })
 }
 
 /// An unsigned 32-bit integer property (a `number`).
-pub(crate) fn u32_prop(obj: &JsValue, key: &str) -> Result<u32, JsValue> {
+pub(crate) fn u32_prop(obj: &JsValue, key: &'static str) -> Result<u32, JsValue> {
     let v = prop(obj, key)?;
     v.as_f64()
         .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f))
@@ -55,7 +88,7 @@ pub(crate) fn u32_prop(obj: &JsValue, key: &str) -> Result<u32, JsValue> {
 }
 
 /// A signed 32-bit integer property (a `number`).
-pub(crate) fn i32_prop(obj: &JsValue, key: &str) -> Result<i32, JsValue> {
+pub(crate) fn i32_prop(obj: &JsValue, key: &'static str) -> Result<i32, JsValue> {
     let v = prop(obj, key)?;
     v.as_f64()
         .filter(|f| f.fract() == 0.0 && (f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(f))
@@ -64,7 +97,7 @@ pub(crate) fn i32_prop(obj: &JsValue, key: &str) -> Result<i32, JsValue> {
 }
 
 /// A signed 64-bit amount property: a `bigint`, or a safe-integer `number`.
-pub(crate) fn i64_prop(obj: &JsValue, key: &str) -> Result<i64, JsValue> {
+pub(crate) fn i64_prop(obj: &JsValue, key: &'static str) -> Result<i64, JsValue> {
     i64_of(&prop(obj, key)?, key)
 }
 
@@ -90,7 +123,7 @@ pub(crate) fn int_of(v: &JsValue, name: &str, min: i64, max: i64) -> Result<i64,
 }
 
 /// A property that may be absent: `None` when it is `undefined` or `null`.
-pub(crate) fn opt_prop(obj: &JsValue, key: &str) -> Result<Option<JsValue>, JsValue> {
+pub(crate) fn opt_prop(obj: &JsValue, key: &'static str) -> Result<Option<JsValue>, JsValue> {
     let v = prop(obj, key)?;
     Ok((!v.is_undefined() && !v.is_null()).then_some(v))
 }
@@ -107,7 +140,7 @@ pub(crate) fn bytes_list(value: &JsValue, name: &str) -> Result<Vec<Vec<u8>>, Js
 }
 
 /// An array property's elements.
-pub(crate) fn array_prop(obj: &JsValue, key: &str) -> Result<Array, JsValue> {
+pub(crate) fn array_prop(obj: &JsValue, key: &'static str) -> Result<Array, JsValue> {
     prop(obj, key)?
         .dyn_into::<Array>()
         .map_err(|_| invalid_argument(key, "an array"))

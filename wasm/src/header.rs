@@ -78,7 +78,7 @@ pub fn block_hash(
 
 fn hash_prop<T: std::str::FromStr<Err = pegkit_core::hex::HexError>>(
     obj: &JsValue,
-    key: &str,
+    key: &'static str,
 ) -> Result<T, JsValue> {
     let s = prop(obj, key)?
         .as_string()

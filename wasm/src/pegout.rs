@@ -249,7 +249,7 @@ fn policy_of(value: &JsValue) -> Result<Policy, JsValue> {
     if !value.is_object() {
         return Err(invalid_argument("policy", "an object"));
     }
-    let u64_field = |key: &str, slot: &mut u64| -> Result<(), JsValue> {
+    let u64_field = |key: &'static str, slot: &mut u64| -> Result<(), JsValue> {
         if let Some(v) = opt_prop(value, key)? {
             *slot = amount_of(&v, &format!("policy.{key}"))?;
         }

@@ -231,7 +231,7 @@ fn taproot_request(
     let ty = u8::try_from(ty)
         .map_err(|_| from_core(&SighashError::InvalidSighashType { sighash_type: ty }))?;
     let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-    let get = |key: &str| {
+    let get = |key: &'static str| {
         if options.is_undefined() || options.is_null() {
             Ok(None)
         } else {

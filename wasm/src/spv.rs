@@ -580,7 +580,7 @@ fn policy_of(v: &JsValue) -> Result<PegInPolicy, JsValue> {
     if v.is_undefined() || v.is_null() {
         return Ok(p);
     }
-    let get = |k: &str| prop(v, k).map(|x| (!x.is_undefined()).then_some(x));
+    let get = |k: &'static str| prop(v, k).map(|x| (!x.is_undefined()).then_some(x));
     if let Some(x) = get("minConfirmations")? {
         p.min_confirmations = u32::try_from(u64_of(&x, "minConfirmations")?)
             .map_err(|_| invalid_argument("minConfirmations", "a 32-bit unsigned integer"))?;
