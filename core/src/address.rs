@@ -235,14 +235,17 @@ pub fn parse_address(network: Network, address: &str) -> Result<Vec<u8>, Address
 /// Where a character the bech32 decoder refused is: the first one after the separator (the
 /// human-readable part is `bc`, `tb` or `bcrt`, whose letters are valid there), else the first.
 fn position_of(address: &str, character: char) -> usize {
-    let data = address.rfind('1').map_or(0, |s| s.saturating_add(1));
-    address
-        .get(data..)
-        .and_then(|rest| rest.find(character))
-        .map_or_else(
-            || address.find(character).unwrap_or_default(),
-            |at| at.saturating_add(data),
-        )
+    // Byte offsets, by plain scans (the `str` pattern searchers are 2 KB of WebAssembly).
+    let data = address
+        .bytes()
+        .rposition(|b| b == b'1')
+        .map_or(0, |s| s.saturating_add(1));
+    let mut found = address.char_indices().filter(|&(_, c)| c == character);
+    let first = found.next().map_or(0, |(at, _)| at);
+    core::iter::once(first)
+        .chain(found.map(|(at, _)| at))
+        .find(|&at| at >= data)
+        .unwrap_or(first)
 }
 
 fn parse_segwit(

@@ -349,6 +349,19 @@ fn refusals_carry_the_offending_value() {
             position: 40
         })
     );
+    // A non-ASCII character: its byte offset (the message quotes it escaped).
+    let e = parse_address(n, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3\u{e9}4").unwrap_err();
+    assert_eq!(
+        e,
+        AddressError::InvalidCharacter {
+            character: '\u{e9}',
+            position: 40
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        r"invalid address character '\u{e9}' at position 40"
+    );
     assert_eq!(
         parse_address(n, &"1".repeat(91)),
         Err(AddressError::InvalidLength { length: 91 })

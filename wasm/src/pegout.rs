@@ -10,8 +10,8 @@ use js_sys::{Array, BigInt};
 use pegkit_core::address::parse_address;
 use pegkit_core::params::Network;
 use pegkit_core::pegout::{
-    Burn, BurnId, DEFAULT_BRIDGE, Log, Policy, ProposalRequest, RejectedId, Rejection, Utxo,
-    build_payment, check_proposal, decode_logs, wei_to_sats,
+    Burn, BurnId, DEFAULT_BRIDGE, Decimal, Log, Policy, ProposalRequest, RejectedId, Rejection,
+    Utxo, build_payment, check_proposal, decode_logs, wei_to_sats,
 };
 use pegkit_core::{Decode, Encode, ErrorCode, OutPoint, Transaction, Txid, hex};
 use wasm_bindgen::prelude::*;
@@ -331,7 +331,7 @@ fn burn_js(b: &Burn) -> JsValue {
         b.block_number as f64,
         &evm_hex(&b.evm_sender),
         &b.destination,
-        &b.wei.to_string(),
+        &Decimal(&b.wei).to_string(),
         b.sats,
         b.remainder_wei,
     )
@@ -384,14 +384,18 @@ fn burn_of(network: Network, value: &JsValue, i: u32) -> Result<Burn, JsValue> {
     let (sats, remainder) = wei_to_sats(&wei).ok_or_else(|| {
         error(
             "amount_above_maximum",
-            &format!("{}: {wei} wei is beyond any satoshi amount", name("wei")),
+            &format!(
+                "{}: {} wei is beyond any satoshi amount",
+                name("wei"),
+                Decimal(&wei)
+            ),
         )
     })?;
     if let Some(v) = opt_prop(value, "sats")? {
         if amount_of(&v, &name("sats"))? != sats {
             return Err(error(
                 "inconsistent_burn",
-                &format!("{}: {wei} wei is {sats} sat", name("sats")),
+                &format!("{}: {} wei is {sats} sat", name("sats"), Decimal(&wei)),
             ));
         }
     }
@@ -399,7 +403,11 @@ fn burn_of(network: Network, value: &JsValue, i: u32) -> Result<Burn, JsValue> {
         if amount_of(&v, &name("remainderWei"))? != remainder {
             return Err(error(
                 "inconsistent_burn",
-                &format!("{}: {wei} wei leaves {remainder} wei", name("remainderWei")),
+                &format!(
+                    "{}: {} wei leaves {remainder} wei",
+                    name("remainderWei"),
+                    Decimal(&wei)
+                ),
             ));
         }
     }

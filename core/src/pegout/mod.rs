@@ -52,6 +52,42 @@ pub fn wei_to_sats(wei: &U256) -> Option<(u64, u64)> {
     }
 }
 
+/// A 256-bit amount (wei) in decimal, as `Display`: the value divided by 10¹⁹ limb by limb,
+/// each 19-digit group printed with a 64-bit integer's formatting (ruint's own `Display` pulls a
+/// 128-bit formatter and its own buffer into the WebAssembly build).
+#[derive(Debug, Clone, Copy)]
+pub struct Decimal<'a>(pub &'a U256);
+
+impl fmt::Display for Decimal<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const GROUP: u64 = 10_000_000_000_000_000_000; // 10^19, below 2^64
+        // 2^256 < 10^78: at most five groups, least significant first.
+        let mut groups = [0u64; 5];
+        let mut used = 0usize;
+        let mut limbs = *self.0.as_limbs();
+        for group in groups.iter_mut() {
+            let mut remainder: u64 = 0;
+            for limb in limbs.iter_mut().rev() {
+                // remainder < 10^19, so the quotient fits 64 bits.
+                let n = (u128::from(remainder) << 64) | u128::from(*limb);
+                let (q, r) = (n.checked_div(GROUP.into()), n.checked_rem(GROUP.into()));
+                *limb = q.and_then(|q| u64::try_from(q).ok()).unwrap_or(0);
+                remainder = r.and_then(|r| u64::try_from(r).ok()).unwrap_or(0);
+            }
+            *group = remainder;
+            used = used.saturating_add(1);
+            if limbs == [0; 4] {
+                break;
+            }
+        }
+        let mut rest = groups.iter().take(used).rev();
+        if let Some(top) = rest.next() {
+            write!(f, "{top}")?;
+        }
+        rest.try_for_each(|g| write!(f, "{g:019}"))
+    }
+}
+
 /// A burn's identity: the EVM transaction and the burn's 0-based position among that
 /// transaction's bridge burn events (by log index). Unlike the block-scoped log index it
 /// survives the transaction being re-mined in another block, so a burn is never paid twice.
@@ -222,7 +258,8 @@ impl fmt::Display for RejectReason {
             Self::AboveMaximum { wei, max } => {
                 write!(
                     f,
-                    "burn of {wei} wei is above the maximum peg-out of {max} sat"
+                    "burn of {} wei is above the maximum peg-out of {max} sat",
+                    Decimal(wei)
                 )
             }
             Self::Removed => f.write_str("the log was removed from the chain by a reorganization"),
@@ -394,6 +431,7 @@ fn stable_order(len: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize
 #[cfg(test)]
 mod wei_tests {
     use super::{WEI_PER_SAT, wei_to_sats};
+    use alloc::vec;
     use alloy_primitives::U256;
 
     /// The reference: ruint's general 256-bit division.
@@ -428,6 +466,44 @@ mod wei_tests {
             // Shifted so that every magnitude is drawn, not only values near 2^256.
             let wei = U256::from_be_bytes(wei) >> shift;
             proptest::prop_assert_eq!(wei_to_sats(&wei), reference(wei));
+        }
+    }
+
+    #[test]
+    fn decimal_matches_ruint_display() {
+        use super::Decimal;
+        use alloc::format;
+        let ten = U256::from(10u8);
+        let mut edges = vec![
+            U256::ZERO,
+            U256::from(1u8),
+            U256::from(9u8),
+            U256::from(u64::MAX),
+            U256::MAX,
+            U256::MAX - U256::from(1u8),
+        ];
+        // Around every power of ten (group boundaries at 10^19, 10^38, 10^57, 10^76).
+        let mut p = U256::from(1u8);
+        for _ in 0..77 {
+            edges.extend([p, p - U256::from(1u8), p + U256::from(1u8)]);
+            p *= ten;
+        }
+        for k in [64usize, 128, 192, 255] {
+            let two = U256::from(1u8) << k;
+            edges.extend([two, two - U256::from(1u8)]);
+        }
+        for v in edges {
+            assert_eq!(format!("{}", Decimal(&v)), format!("{v}"));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decimal_matches_ruint_display_random(limbs in proptest::array::uniform4(proptest::prelude::any::<u64>()), shift in 0usize..256) {
+            use super::Decimal;
+            use alloc::format;
+            let v = U256::from_limbs(limbs) >> shift;
+            proptest::prop_assert_eq!(format!("{}", Decimal(&v)), format!("{v}"));
         }
     }
 }
