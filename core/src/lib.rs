@@ -38,6 +38,7 @@ pub mod federation;
 pub mod hash;
 pub mod header;
 pub mod hex;
+mod keymap;
 pub mod merkle;
 pub mod params;
 pub mod pegin;

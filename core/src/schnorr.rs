@@ -8,7 +8,6 @@ use crate::ErrorCode;
 use crate::encode::LengthError;
 use crate::hash::{HashEngine, tagged_hash};
 use crate::hex;
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::fmt;
 use k256::elliptic_curve::ff::PrimeField;
@@ -403,7 +402,7 @@ pub fn verify_batch(items: &[BatchItem<'_>]) -> Result<(), VerifyError> {
         Vec::with_capacity(items.len().saturating_add(1));
     // Keys' coefficients, one term per distinct key, placed after the nonces.
     let mut key_terms: Vec<(ProjectivePoint, Scalar)> = Vec::new();
-    let mut key_slot: BTreeMap<[u8; 32], usize> = BTreeMap::new();
+    let mut key_slot = crate::keymap::KeyMap::new();
     let mut s_sum = Scalar::ZERO;
     for (i, item) in items.iter().enumerate() {
         let (r, s) = item.signature.split();
@@ -432,13 +431,16 @@ pub fn verify_batch(items: &[BatchItem<'_>]) -> Result<(), VerifyError> {
         terms.push((big_r.into(), a));
         let coefficient = a * e;
         match key_slot.get(&item.key.x) {
-            Some(&slot) => {
-                if let Some(term) = key_terms.get_mut(slot) {
+            Some(slot) => {
+                let term = usize::try_from(slot)
+                    .ok()
+                    .and_then(|s| key_terms.get_mut(s));
+                if let Some(term) = term {
                     term.1 += coefficient;
                 }
             }
             None => {
-                key_slot.insert(item.key.x, key_terms.len());
+                key_slot.insert_new(&item.key.x, key_terms.len() as u64);
                 key_terms.push((item.key.point, coefficient));
             }
         }

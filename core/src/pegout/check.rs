@@ -14,13 +14,14 @@ use super::payment::{
     BuildError, PAYMENT_SEQUENCE, PAYMENT_VERSION, build_payment, cost_of_change, dust_threshold,
     sort_burns,
 };
-use super::{Burn, BurnId, Policy, RejectReason, Utxo, set_of};
+use super::{Burn, BurnId, Policy, RejectReason, Utxo};
 use crate::ErrorCode;
 use crate::encode::Encode;
 use crate::federation::Federation;
+use crate::keymap::KeyMap;
 use crate::pegin::MAX_MONEY;
 use crate::tx::{OutPoint, Transaction, TxOut};
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -382,8 +383,8 @@ impl ErrorCode for ProposalError {
 /// # Errors
 /// Every [`BuildError`] of [`build_payment`].
 pub fn build_proposal(request: &ProposalRequest<'_>) -> Result<super::Payment, BuildError> {
-    let reserved: BTreeSet<OutPoint> = set_of(request.reserved.iter().copied());
-    let processed: BTreeSet<BurnId> = set_of(request.processed.iter().copied());
+    let reserved = KeyMap::set_of(request.reserved);
+    let processed = KeyMap::set_of(request.processed);
     let utxos: Vec<Utxo> = request
         .utxos
         .iter()
@@ -624,19 +625,19 @@ pub fn check_proposal(
 
     let fed_script = request.federation.script_pubkey();
     // The first amount given for an outpoint (a set with duplicates fails to rebuild below).
-    let mut known: BTreeMap<OutPoint, u64> = BTreeMap::new();
+    let mut known = KeyMap::new();
     for u in request.utxos {
-        known.entry(u.outpoint).or_insert(u.amount);
+        known.insert_new(&u.outpoint, u.amount);
     }
-    let reserved: BTreeSet<OutPoint> = set_of(request.reserved.iter().copied());
-    let mut spent: BTreeSet<OutPoint> = BTreeSet::new();
+    let reserved = KeyMap::set_of(request.reserved);
+    let mut spent = KeyMap::new();
     let mut inputs = 0u64;
     for (input, (txin, prevout)) in tx.inputs.iter().zip(prevouts).enumerate() {
         let outpoint = txin.previous_output;
-        if !spent.insert(outpoint) {
+        if !spent.insert_new(&outpoint, 0) {
             return Err(ProposalError::DuplicateInput { outpoint });
         }
-        let amount = *known
+        let amount = known
             .get(&outpoint)
             .ok_or(ProposalError::UnknownUtxo { outpoint })?;
         if reserved.contains(&outpoint) {
@@ -679,7 +680,7 @@ pub fn check_proposal(
         });
     }
 
-    let processed_ids: BTreeSet<BurnId> = set_of(request.processed.iter().copied());
+    let processed_ids = KeyMap::set_of(request.processed);
     let (processed, unprocessed): (Vec<Burn>, Vec<Burn>) = request
         .burns
         .iter()

@@ -9,11 +9,11 @@
 //! up as exactly one burn or one rejection: nothing is dropped without a record.
 
 use super::{
-    Burn, BurnId, Policy, RejectReason, RejectedId, Rejection, set_of, sort_stable_by, wei_to_sats,
+    Burn, BurnId, Policy, RejectReason, RejectedId, Rejection, sort_stable_by, wei_to_sats,
 };
 use crate::address::parse_address;
+use crate::keymap::KeyMap;
 use crate::params::Network;
-use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 use alloy_primitives::{B256, U256};
@@ -158,7 +158,7 @@ pub fn decode_logs(
     logs: &[Log],
     policy: &Policy,
 ) -> DecodedLogs {
-    let removed: BTreeSet<LogKey> = set_of(logs.iter().filter(|l| l.removed).map(log_key));
+    let removed = KeyMap::set_of(logs.iter().filter(|l| l.removed).map(log_key));
     let mut outcomes: Vec<Option<Result<Burn, Rejection>>> = Vec::with_capacity(logs.len());
     let mut candidates: Vec<(usize, &Log, BurnEvent)> = Vec::new();
     for (position, log) in logs.iter().enumerate() {
@@ -205,12 +205,12 @@ pub fn decode_logs(
                 pb,
             ))
     });
-    let mut seen_logs: BTreeSet<LogKey> = BTreeSet::new();
-    let mut seen_burns: BTreeSet<BurnId> = BTreeSet::new();
+    let mut seen_logs = KeyMap::new();
+    let mut seen_burns = KeyMap::new();
     let mut group: Option<([u8; 32], u64, Option<[u8; 32]>)> = None;
     let mut next_index: u64 = 0;
     for (position, log, event) in candidates {
-        let outcome = if !seen_logs.insert(log_key(log)) {
+        let outcome = if !seen_logs.insert_new(&log_key(log), 0) {
             Err(Rejection {
                 id: log_id(log),
                 reason: RejectReason::DuplicateLog,
@@ -233,7 +233,7 @@ pub fn decode_logs(
                         transaction_hash: log.transaction_hash,
                         event_index,
                     };
-                    if seen_burns.insert(id) {
+                    if seen_burns.insert_new(&id, 0) {
                         decode_burn(network, log, event, id, policy).map_err(|reason| Rejection {
                             id: RejectedId::Burn(id),
                             reason,

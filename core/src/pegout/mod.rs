@@ -14,7 +14,6 @@ pub use check::{CheckedProposal, ProposalError, ProposalRequest, build_proposal,
 pub use payment::{BuildError, Payment, build_payment, dust_threshold};
 
 use crate::{ErrorCode, OutPoint};
-use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 use alloy_primitives::U256;
@@ -410,16 +409,6 @@ pub(crate) fn sort_stable_by<T>(items: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Orde
     );
 }
 
-/// The set of `items`, built by inserting one at a time: `collect()` into a `BTreeSet` sorts
-/// first, with one more copy of the standard library's sort per element type.
-pub(crate) fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
-    let mut set = BTreeSet::new();
-    for item in items {
-        set.insert(item);
-    }
-    set
-}
-
 /// The positions `0..len` in stable sorted order by `cmp` (on positions).
 #[inline(never)]
 fn stable_order(len: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
@@ -510,8 +499,7 @@ mod wei_tests {
 
 #[cfg(test)]
 mod order_tests {
-    use super::{set_of, sort_stable_by};
-    use alloc::collections::BTreeSet;
+    use super::sort_stable_by;
     use alloc::vec::Vec;
 
     #[test]
@@ -530,10 +518,6 @@ mod order_tests {
             let mut std = items.clone();
             std.sort_by_key(|&(k, _)| k);
             assert_eq!(ours, std, "len {len}");
-            assert_eq!(
-                set_of(items.iter().map(|i| i.0)),
-                items.iter().map(|i| i.0).collect::<BTreeSet<_>>()
-            );
         }
     }
 }

@@ -47,10 +47,10 @@ use super::{Burn, BurnId, Policy, RejectReason, RejectedId, Rejection, Utxo, sor
 use crate::ErrorCode;
 use crate::encode::compact_size_len;
 use crate::federation::Federation;
+use crate::keymap::KeyMap;
 use crate::pegin::MAX_MONEY;
 use crate::script::{OP_0, OP_1, OP_16, OP_RETURN};
 use crate::tx::{OutPoint, Transaction, TxIn, TxOut, Witness};
-use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 use core::fmt;
@@ -336,11 +336,11 @@ pub(crate) fn sort_burns<'a>(burns: &'a [Burn], policy: &Policy) -> SortedBurns<
     // least 1 sat and the payment always spends at least one UTXO.
     let min = policy.min_amount.max(1);
     let max = policy.max_amount.min(MAX_MONEY);
-    let mut seen: BTreeSet<BurnId> = BTreeSet::new();
+    let mut seen = KeyMap::new();
     let mut payable = Vec::with_capacity(sorted.len());
     let mut rejected = Vec::new();
     for (position, burn) in sorted.into_iter().enumerate() {
-        let reason = if !seen.insert(burn.id) {
+        let reason = if !seen.insert_new(&burn.id, 0) {
             Some(RejectReason::RepeatedBurn {
                 block_number: burn.block_number,
             })

@@ -6,6 +6,7 @@ use crate::params::Network;
 use crate::pegout::{ProposalRequest, WEI_PER_SAT, build_proposal, check_proposal};
 use crate::schnorr::SecretKey;
 use crate::{Encode, Txid};
+use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec;
 use alloy_primitives::U256;
