@@ -7,7 +7,6 @@
 
 use crate::encode::Sink;
 use crate::hex::{self, HexError};
-use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
 
@@ -110,15 +109,16 @@ pub fn sha256d_64_x4(inputs: &[[u8; 64]; 4]) -> [[u8; 32]; 4] {
     }
 }
 
-/// SHA-256 of many messages: message `j` is what `jobs[j].0` has absorbed followed by
-/// `jobs[j].1`, as `clone()`, `update(jobs[j].1)`, `finalize()` would give; its digest is
-/// element `j` of the result. On wasm32 with `simd128` the messages share four SIMD lanes (of
-/// any lengths, each taking the next free lane); elsewhere they are hashed one after the other.
-pub fn finalize_many(jobs: &[(&HashEngine, &[u8])]) -> Vec<[u8; 32]> {
-    let mut out = alloc::vec![[0u8; 32]; jobs.len()];
+/// SHA-256 of many messages: `out[j]` becomes the digest of what `jobs[j].0` has absorbed
+/// followed by `jobs[j].1`, as `clone()`, `update(jobs[j].1)`, `finalize()` would give, for every
+/// `j` below the shorter of the two lengths. On wasm32 with `simd128` the messages share four SIMD
+/// lanes (of any lengths, each taking the next free lane); elsewhere they are hashed one after the
+/// other.
+pub fn finalize_many(jobs: &[(&HashEngine, &[u8])], out: &mut [[u8; 32]]) {
+    let jobs = jobs.get(..out.len().min(jobs.len())).unwrap_or_default();
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
-        let jobs: Vec<x4::Job<'_>> = jobs
+        let jobs: alloc::vec::Vec<x4::Job<'_>> = jobs
             .iter()
             .map(|&(e, tail)| x4::Job {
                 state: &e.state,
@@ -127,7 +127,7 @@ pub fn finalize_many(jobs: &[(&HashEngine, &[u8])]) -> Vec<[u8; 32]> {
                 tail,
             })
             .collect();
-        x4::finalize_many(&jobs, &mut out);
+        x4::finalize_many(&jobs, out);
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
@@ -137,7 +137,6 @@ pub fn finalize_many(jobs: &[(&HashEngine, &[u8])]) -> Vec<[u8; 32]> {
             *o = e.finalize();
         }
     }
-    out
 }
 
 /// Shared body of the `*_many` functions: `x4` on every full group of four, `one` on the rest.

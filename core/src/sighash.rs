@@ -202,24 +202,29 @@ impl<'a> SighashCache<'a> {
             amounts.put(&p.value.to_le_bytes());
             write_var_bytes(&mut script_pubkeys, &p.script_pubkey);
         }
-        // The five transaction-wide hashes side by side (SIMD lanes in wasm), longest first.
+        // The five transaction-wide hashes side by side (SIMD lanes in wasm); the usually
+        // longest first, so that the short ones share a lane.
         let empty = HashEngine::new();
         let (prevouts_bytes, outputs_bytes) = (prevouts_bytes(tx), outputs_bytes(tx));
         let sequences = sequences_bytes(tx);
-        let hashes = finalize_many(&[
-            (&empty, &outputs_bytes),
-            (&empty, &prevouts_bytes),
-            (&empty, &script_pubkeys),
-            (&empty, &amounts),
-            (&empty, &sequences),
-        ]);
+        let mut hashes = [[0u8; 32]; 5];
+        finalize_many(
+            &[
+                (&empty, &outputs_bytes),
+                (&empty, &prevouts_bytes),
+                (&empty, &script_pubkeys),
+                (&empty, &amounts),
+                (&empty, &sequences),
+            ],
+            &mut hashes,
+        );
         let [
             sha_outputs,
             sha_prevouts,
             sha_script_pubkeys,
             sha_amounts,
             sha_sequences,
-        ] = <[[u8; 32]; 5]>::try_from(hashes).unwrap_or_default();
+        ] = hashes;
         let tagged = HashEngine::tagged(b"TapSighash");
         let mut cache = Self {
             tx,
@@ -447,10 +452,9 @@ impl<'a> SighashCache<'a> {
                 (&*start_engine, tail)
             })
             .collect();
-        Ok(finalize_many(&jobs)
-            .into_iter()
-            .map(Sighash::from_byte_array)
-            .collect())
+        let mut hashes = alloc::vec![[0u8; 32]; jobs.len()];
+        finalize_many(&jobs, &mut hashes);
+        Ok(hashes.into_iter().map(Sighash::from_byte_array).collect())
     }
 
     /// The hash state every BIP341 message of `sighash_type` starts from: the tag and the

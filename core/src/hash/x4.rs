@@ -1,10 +1,12 @@
-//! Four-lane double SHA-256 with wasm32 `simd128`: four independent messages at once, lane `i`
-//! of every `v128` holding message `i`'s 32-bit word.
+//! Four-lane SHA-256 with wasm32 `simd128`: four independent messages at once, lane `i` of every
+//! `v128` holding message `i`'s 32-bit word. Double SHA-256 of fixed-length messages (headers,
+//! merkle nodes), whose padding words are constants, and [`finalize_many`] for messages of any
+//! lengths (sighashes).
 //!
-//! Everything is fixed-length, so the padding words are constants. Every block goes through
-//! [`compress_outlined`] (see there), even the 64-byte message's second block, which is padding
-//! only: inlining [`compress`] there lets LLVM fold that block's whole message schedule into
-//! constants, which made merkle roots 3% faster but the module 1.6 KB gzipped larger.
+//! Every block goes through [`compress_outlined`] (see there), even the 64-byte message's second
+//! block, which is padding only: inlining [`compress`] there lets LLVM fold that block's whole
+//! message schedule into constants, which made merkle roots 3% faster but the module 1.6 KB
+//! gzipped larger.
 //!
 //! The intrinsics of `core::arch::wasm32` are safe functions; this module is only compiled when
 //! the crate itself is built with `simd128` (`.cargo/config.toml`).
