@@ -398,3 +398,21 @@ fn parse_base58(network: Network, address: &str) -> Result<Vec<u8>, AddressError
     }
     Ok(script)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::position_of;
+
+    #[test]
+    fn position_of_is_a_byte_offset_after_the_separator_if_there_is_one() {
+        // "aé1xé": the second 'é' is character 4 but byte 5 (the first 'é' is two bytes).
+        assert_eq!(position_of("a\u{e9}1x\u{e9}", '\u{e9}'), 5);
+        // Only before the separator: the first occurrence.
+        assert_eq!(position_of("a\u{e9}1xy", '\u{e9}'), 1);
+        // No separator: the first occurrence; absent: 0.
+        assert_eq!(position_of("ab-c-", '-'), 2);
+        assert_eq!(position_of("abc", '-'), 0);
+        // The last '1' is the separator.
+        assert_eq!(position_of("x1-1y-", '-'), 5);
+    }
+}

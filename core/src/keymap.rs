@@ -2,13 +2,15 @@
 //! log identities, x-only keys). Every key is the same 81-byte array, so the B-tree code is
 //! compiled once rather than once per key type (each copy was about 2 KB of WebAssembly).
 //!
-//! A map holds keys of one type only; each type's bytes are a fixed layout padded with zeros,
-//! so two keys of a type are equal exactly when their values are. Nothing iterates a map: the
-//! byte order is not the types' own order.
+//! A map holds keys of one type only (its type parameter); each type's bytes are a fixed layout
+//! padded with zeros, so two keys of a type are equal exactly when their values are. Nothing
+//! iterates a map: the byte order is not the types' own order.
 
 use crate::pegout::BurnId;
 use crate::tx::OutPoint;
 use alloc::collections::BTreeMap;
+use core::borrow::Borrow;
+use core::marker::PhantomData;
 
 /// Bytes of a key: the longest identity, a log's (32 + 8 + 1 + 32 + 8).
 pub(crate) const KEY_LEN: usize = 81;
@@ -17,12 +19,6 @@ pub(crate) const KEY_LEN: usize = 81;
 pub(crate) trait ToKey {
     /// The identity's bytes at the start of [`KEY_LEN`] zero bytes.
     fn to_key(&self) -> [u8; KEY_LEN];
-}
-
-impl<T: ToKey> ToKey for &T {
-    fn to_key(&self) -> [u8; KEY_LEN] {
-        (**self).to_key()
-    }
 }
 
 /// `parts` one after the other, then zeros.
@@ -73,32 +69,17 @@ impl ToKey for ([u8; 32], u64, Option<[u8; 32]>, u64) {
     }
 }
 
-/// A map from identities of one type to `u64` values (a set when the values are unused).
+/// A map from identities of type `T` to `u64` values (a set when the values are unused). The
+/// B-tree itself is the same type for every `T`.
+#[derive(Debug)]
+pub(crate) struct KeyMap<T: ToKey>(Bytes, PhantomData<fn(&T)>);
+
+/// The one B-tree type behind every [`KeyMap`].
 #[derive(Debug, Default)]
-pub(crate) struct KeyMap(BTreeMap<[u8; KEY_LEN], u64>);
+struct Bytes(BTreeMap<[u8; KEY_LEN], u64>);
 
-impl KeyMap {
-    /// The empty map.
-    pub(crate) fn new() -> Self {
-        Self(BTreeMap::new())
-    }
-
-    /// The set of `items` (values 0).
-    pub(crate) fn set_of<T: ToKey>(items: impl IntoIterator<Item = T>) -> Self {
-        let mut map = Self::new();
-        for item in items {
-            map.insert_new(&item, 0);
-        }
-        map
-    }
-
-    /// Inserts `key` with `value` unless it is present; whether it was absent (a present key
-    /// keeps its value).
-    pub(crate) fn insert_new(&mut self, key: &impl ToKey, value: u64) -> bool {
-        self.insert_key(key.to_key(), value)
-    }
-
-    fn insert_key(&mut self, key: [u8; KEY_LEN], value: u64) -> bool {
+impl Bytes {
+    fn insert_new(&mut self, key: [u8; KEY_LEN], value: u64) -> bool {
         match self.0.entry(key) {
             alloc::collections::btree_map::Entry::Vacant(e) => {
                 e.insert(value);
@@ -107,15 +88,37 @@ impl KeyMap {
             alloc::collections::btree_map::Entry::Occupied(_) => false,
         }
     }
+}
+
+impl<T: ToKey> KeyMap<T> {
+    /// The empty map.
+    pub(crate) fn new() -> Self {
+        Self(Bytes::default(), PhantomData)
+    }
+
+    /// The set of `items` (values 0).
+    pub(crate) fn set_of<I: Borrow<T>>(items: impl IntoIterator<Item = I>) -> Self {
+        let mut map = Self::new();
+        for item in items {
+            map.insert_new(item.borrow(), 0);
+        }
+        map
+    }
+
+    /// Inserts `key` with `value` unless it is present; whether it was absent (a present key
+    /// keeps its value).
+    pub(crate) fn insert_new(&mut self, key: &T, value: u64) -> bool {
+        self.0.insert_new(key.to_key(), value)
+    }
 
     /// `key`'s value.
-    pub(crate) fn get(&self, key: &impl ToKey) -> Option<u64> {
-        self.0.get(&key.to_key()).copied()
+    pub(crate) fn get(&self, key: &T) -> Option<u64> {
+        self.0.0.get(&key.to_key()).copied()
     }
 
     /// Whether `key` is present.
-    pub(crate) fn contains(&self, key: &impl ToKey) -> bool {
-        self.0.contains_key(&key.to_key())
+    pub(crate) fn contains(&self, key: &T) -> bool {
+        self.0.0.contains_key(&key.to_key())
     }
 }
 

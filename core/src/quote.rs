@@ -5,8 +5,9 @@
 use core::fmt::{self, Write};
 
 /// `text` in double quotes; `"` and `\` backslash-escaped, tab, newline and carriage return as
-/// `\t`, `\n`, `\r`, and every other character outside printable ASCII as `\u{hex}` (as Rust
-/// writes them).
+/// `\t`, `\n`, `\r`, and every other character outside printable ASCII as `\u{hex}` (Rust's
+/// escape syntax; Rust's `Debug` writes the same for printable ASCII, but keeps printable
+/// non-ASCII characters and writes NUL as `\0`).
 pub(crate) struct Quoted<'a>(pub(crate) &'a str);
 
 impl fmt::Display for Quoted<'_> {

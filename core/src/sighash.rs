@@ -139,35 +139,32 @@ fn sha_of(f: impl FnOnce(&mut HashEngine)) -> [u8; 32] {
     e.finalize()
 }
 
-/// The serialization of every input's outpoint (BIP143/BIP341 `hashPrevouts` preimage).
-fn prevouts_bytes(tx: &Transaction) -> Vec<u8> {
-    let mut v = Vec::with_capacity(tx.inputs.len().saturating_mul(36));
+/// Every input's outpoint (the BIP143/BIP341 `hashPrevouts` preimage), into `sink`.
+fn write_prevouts<S: Sink + ?Sized>(tx: &Transaction, sink: &mut S) {
     for i in &tx.inputs {
-        v.put(i.previous_output.txid.as_byte_array());
-        v.put(&i.previous_output.vout.to_le_bytes());
+        sink.put(i.previous_output.txid.as_byte_array());
+        sink.put(&i.previous_output.vout.to_le_bytes());
     }
-    v
 }
 
-/// The serialization of every input's sequence (`hashSequence` preimage).
-fn sequences_bytes(tx: &Transaction) -> Vec<u8> {
-    let mut v = Vec::with_capacity(tx.inputs.len().saturating_mul(4));
+/// Every input's sequence (the `hashSequence` preimage), into `sink`.
+fn write_sequences<S: Sink + ?Sized>(tx: &Transaction, sink: &mut S) {
     tx.inputs
         .iter()
-        .for_each(|i| v.put(&i.sequence.to_le_bytes()));
-    v
+        .for_each(|i| sink.put(&i.sequence.to_le_bytes()));
 }
 
-/// The serialization of every output (`hashOutputs` preimage).
-fn outputs_bytes(tx: &Transaction) -> Vec<u8> {
-    let size = tx.outputs.iter().fold(0usize, |n, o| {
-        n.saturating_add(8)
-            .saturating_add(var_bytes_len(o.script_pubkey.len()))
-    });
-    let mut v = Vec::with_capacity(size);
+/// Every output (the `hashOutputs` preimage), into `sink`.
+fn write_outputs<S: Sink + ?Sized>(tx: &Transaction, sink: &mut S) {
     for o in &tx.outputs {
-        o.encode_to(&mut v);
+        o.encode_to(sink);
     }
+}
+
+/// What `write` writes, in a vector of `capacity` bytes.
+fn bytes_of(capacity: usize, write: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let mut v = Vec::with_capacity(capacity);
+    write(&mut v);
     v
 }
 
@@ -177,9 +174,9 @@ impl<'a> SighashCache<'a> {
         Self {
             tx,
             taproot: None,
-            sha_prevouts: sha256(&prevouts_bytes(tx)),
-            sha_sequences: sha256(&sequences_bytes(tx)),
-            sha_outputs: sha256(&outputs_bytes(tx)),
+            sha_prevouts: sha_of(|e| write_prevouts(tx, e)),
+            sha_sequences: sha_of(|e| write_sequences(tx, e)),
+            sha_outputs: sha_of(|e| write_outputs(tx, e)),
         }
     }
 
@@ -205,8 +202,14 @@ impl<'a> SighashCache<'a> {
         // The five transaction-wide hashes side by side (SIMD lanes in wasm); the usually
         // longest first, so that the short ones share a lane.
         let empty = HashEngine::new();
-        let (prevouts_bytes, outputs_bytes) = (prevouts_bytes(tx), outputs_bytes(tx));
-        let sequences = sequences_bytes(tx);
+        let inputs = tx.inputs.len();
+        let outputs_size = tx.outputs.iter().fold(0usize, |n, o| {
+            n.saturating_add(8)
+                .saturating_add(var_bytes_len(o.script_pubkey.len()))
+        });
+        let outputs_bytes = bytes_of(outputs_size, |v| write_outputs(tx, v));
+        let prevouts_bytes = bytes_of(inputs.saturating_mul(36), |v| write_prevouts(tx, v));
+        let sequences = bytes_of(inputs.saturating_mul(4), |v| write_sequences(tx, v));
         let mut hashes = [[0u8; 32]; 5];
         finalize_many(
             &[
@@ -427,7 +430,9 @@ impl<'a> SighashCache<'a> {
     /// path (four messages at a time in SIMD lanes in wasm).
     ///
     /// # Errors
-    /// As [`Self::taproot`], for the first input that has one.
+    /// [`SighashError::InvalidSighashType`] and [`SighashError::PrevoutsMismatch`] (no prevouts)
+    /// whatever the inputs, even none; then as [`Self::taproot`], for the first input that has
+    /// an error.
     pub fn taproot_all(
         &self,
         sighash_type: u8,

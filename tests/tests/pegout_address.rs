@@ -349,7 +349,8 @@ fn refusals_carry_the_offending_value() {
             position: 40
         })
     );
-    // A non-ASCII character: its byte offset (the message quotes it escaped).
+    // A non-ASCII character (its byte offset is `position_of`'s unit test): the message quotes it
+    // escaped.
     let e = parse_address(n, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3\u{e9}4").unwrap_err();
     assert_eq!(
         e,

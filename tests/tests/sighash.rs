@@ -229,6 +229,14 @@ fn errors_are_named() {
         all(&SighashCache::new(&tx), 0x00, None),
         "prevouts_mismatch"
     );
+    // No inputs: nothing to hash, but a bad type is still refused.
+    let empty = Transaction {
+        inputs: vec![],
+        ..tx.clone()
+    };
+    let c = SighashCache::with_prevouts(&empty, &[]).unwrap();
+    assert_eq!(c.taproot_all(0x00, None, None).unwrap(), vec![]);
+    assert_eq!(all(&c, 0x04, None), "invalid_sighash_type");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -395,7 +403,8 @@ proptest! {
         let mut theirs = BtcCache::new(&b);
         let leaf_hash: TapLeafHash = tap_leaf_hash(0xc0, &leaf);
         let btc_leaf = bitcoin::TapLeafHash::from_byte_array(leaf_hash.to_byte_array());
-        // `taproot_all`: every input's sighash in order, or the first input's error.
+        // `taproot_all`: every input's sighash in order, or the first input's error (the types
+        // here are all valid).
         for t in TAP_TYPES {
             for script_path in [None, Some(ScriptPath { leaf_hash, codesep_pos: codesep })] {
                 let each: Result<Vec<_>, _> = (0..tx.inputs.len())

@@ -49,25 +49,27 @@ pub(crate) fn prop(obj: &JsValue, key: &'static str) -> Result<JsValue, JsValue>
 const KEY_SLOTS: usize = 256;
 
 thread_local! {
-    /// The JS strings of property names already used, at a slot picked from the name's address
-    /// (names are string literals, so one address is one name), probed linearly.
-    static KEYS: RefCell<Vec<Option<(usize, JsValue)>>> = RefCell::new(vec![None; KEY_SLOTS]);
+    /// The JS strings of property names already used, each with its name (a string literal, so
+    /// the same pointer and length is the same name), at a slot picked from the name's address
+    /// and probed linearly.
+    static KEYS: RefCell<Vec<Option<(&'static str, JsValue)>>> = RefCell::new(vec![None; KEY_SLOTS]);
 }
 
 /// The JS string `key`, made once per name: turning UTF-8 into a JS string costs more than the
-/// lookup it serves. Keyed by address rather than by content, which needs no string hashing.
+/// lookup it serves. Found by the literal's address and length rather than by its content,
+/// which needs no string hashing.
 fn key_string(key: &'static str) -> JsValue {
-    let address = key.as_ptr() as usize;
+    // Fibonacci hashing: the top 8 bits of the address times 2^32 / golden ratio.
+    let start = ((key.as_ptr() as usize as u32).wrapping_mul(0x9e37_79b9) >> 24) as usize;
     KEYS.with(|keys| {
         let mut keys = keys.borrow_mut();
-        let start = address.wrapping_mul(0x9e37_79b9) >> 8;
         for probe in 0..KEY_SLOTS / 2 {
             let slot = start.wrapping_add(probe) % KEY_SLOTS;
             match keys.get_mut(slot) {
-                Some(Some((a, value))) if *a == address => return value.clone(),
+                Some(Some((name, value))) if core::ptr::eq(*name, key) => return value.clone(),
                 Some(entry @ None) => {
                     let value = JsValue::from_str(key);
-                    *entry = Some((address, value.clone()));
+                    *entry = Some((key, value.clone()));
                     return value;
                 }
                 _ => {}

@@ -160,8 +160,7 @@ fn many_with_lengths_0_to_9_and_mismatches() {
     }
 }
 
-/// Best of `runs` wall-clock times of `f`, in ms.
-/// `engine.clone()`, `update(tail)`, `finalize()`: what each lane of `finalize_x4` must give.
+/// `engine.clone()`, `update(tail)`, `finalize()`: what `finalize_many` must give for each job.
 fn scalar(engine: &HashEngine, tail: &[u8]) -> [u8; 32] {
     let mut e = engine.clone();
     e.update(tail);
@@ -228,6 +227,7 @@ fn finalize_many_equals_scalar_for_messages_at_any_point_and_of_any_length() {
     finalize_many(&jobs, &mut none);
 }
 
+/// Best of `runs` wall-clock times of `f`, in ms.
 fn best_ms(runs: usize, mut f: impl FnMut()) -> f64 {
     (0..runs)
         .map(|_| {

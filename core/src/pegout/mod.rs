@@ -51,20 +51,21 @@ pub fn wei_to_sats(wei: &U256) -> Option<(u64, u64)> {
     }
 }
 
-/// A 256-bit amount (wei) in decimal, as `Display`: the value divided by 10¹⁹ limb by limb,
-/// each 19-digit group printed with a 64-bit integer's formatting (ruint's own `Display` pulls a
-/// 128-bit formatter and its own buffer into the WebAssembly build).
+/// A 256-bit amount (wei) in decimal, as `Display` (the formatter's width, fill, alignment and
+/// `+` flag apply, as for integers): the value divided by 10¹⁹ limb by limb, each 19-digit group
+/// written in ASCII (ruint's own `Display` pulls a 128-bit formatter and its own buffer into the
+/// WebAssembly build).
 #[derive(Debug, Clone, Copy)]
 pub struct Decimal<'a>(pub &'a U256);
 
 impl fmt::Display for Decimal<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const GROUP: u64 = 10_000_000_000_000_000_000; // 10^19, below 2^64
-        // 2^256 < 10^78: at most five groups, least significant first.
-        let mut groups = [0u64; 5];
-        let mut used = 0usize;
+        // 2^256 < 10^78: at most 78 digits, written from the end.
+        let mut digits = [b'0'; 78];
+        let mut start = digits.len();
         let mut limbs = *self.0.as_limbs();
-        for group in groups.iter_mut() {
+        for group in digits.rchunks_mut(19) {
             let mut remainder: u64 = 0;
             for limb in limbs.iter_mut().rev() {
                 // remainder < 10^19, so the quotient fits 64 bits.
@@ -73,17 +74,22 @@ impl fmt::Display for Decimal<'_> {
                 *limb = q.and_then(|q| u64::try_from(q).ok()).unwrap_or(0);
                 remainder = r.and_then(|r| u64::try_from(r).ok()).unwrap_or(0);
             }
-            *group = remainder;
-            used = used.saturating_add(1);
+            let mut written = group.len();
+            for (digit, slot) in group.iter_mut().rev().enumerate() {
+                *slot = b'0'.saturating_add((remainder % 10) as u8);
+                remainder /= 10;
+                if remainder == 0 && limbs == [0; 4] {
+                    written = digit.saturating_add(1);
+                    break;
+                }
+            }
+            start = start.saturating_sub(written);
             if limbs == [0; 4] {
                 break;
             }
         }
-        let mut rest = groups.iter().take(used).rev();
-        if let Some(top) = rest.next() {
-            write!(f, "{top}")?;
-        }
-        rest.try_for_each(|g| write!(f, "{g:019}"))
+        let text = digits.get(start..).unwrap_or_default();
+        f.pad_integral(true, "", core::str::from_utf8(text).unwrap_or("0"))
     }
 }
 
@@ -484,6 +490,12 @@ mod wei_tests {
         for v in edges {
             assert_eq!(format!("{}", Decimal(&v)), format!("{v}"));
         }
+        // The formatter's options, as for integers (and ruint).
+        let v = U256::from(1234u32);
+        assert_eq!(format!("{:>8}", Decimal(&v)), format!("{v:>8}"));
+        assert_eq!(format!("{:08}", Decimal(&v)), "00001234");
+        assert_eq!(format!("{:+}", Decimal(&v)), "+1234");
+        assert_eq!(format!("{:<6}|", Decimal(&U256::ZERO)), "0     |");
     }
 
     proptest::proptest! {
