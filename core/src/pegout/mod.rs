@@ -36,19 +36,26 @@ pub const WEI_PER_SAT: u64 = 10_000_000_000;
 /// Long division by the 64-bit [`WEI_PER_SAT`], one 64-bit limb at a time from the top (a general
 /// 256-bit division is several KB more in the WebAssembly build).
 pub fn wei_to_sats(wei: &U256) -> Option<(u64, u64)> {
-    let divisor = u128::from(WEI_PER_SAT);
-    let mut quotient = [0u64; 4];
-    let mut remainder: u64 = 0;
-    for (limb, digit) in wei.as_limbs().iter().zip(quotient.iter_mut()).rev() {
-        // remainder < WEI_PER_SAT < 2^64, so n / divisor < 2^64.
-        let n = (u128::from(remainder) << 64) | u128::from(*limb);
-        *digit = u64::try_from(n.checked_div(divisor)?).ok()?;
-        remainder = u64::try_from(n.checked_rem(divisor)?).ok()?;
-    }
+    let mut quotient = *wei.as_limbs();
+    let remainder = div_rem_limbs(&mut quotient, WEI_PER_SAT)?;
     match quotient {
         [sats, 0, 0, 0] => Some((sats, remainder)),
         _ => None,
     }
+}
+
+/// Divides the 256-bit little-endian `limbs` by `divisor` in place, one 64-bit limb at a time
+/// from the top, and returns the remainder (`None` only for a zero divisor).
+fn div_rem_limbs(limbs: &mut [u64; 4], divisor: u64) -> Option<u64> {
+    let d = u128::from(divisor);
+    let mut remainder: u64 = 0;
+    for limb in limbs.iter_mut().rev() {
+        // remainder < divisor ≤ 2^64 - 1, so the quotient fits 64 bits.
+        let n = (u128::from(remainder) << 64) | u128::from(*limb);
+        *limb = u64::try_from(n.checked_div(d)?).ok()?;
+        remainder = u64::try_from(n.checked_rem(d)?).ok()?;
+    }
+    Some(remainder)
 }
 
 /// A 256-bit amount (wei) in decimal, as `Display` (the formatter's width, fill, alignment and
@@ -66,14 +73,7 @@ impl fmt::Display for Decimal<'_> {
         let mut start = digits.len();
         let mut limbs = *self.0.as_limbs();
         for group in digits.rchunks_mut(19) {
-            let mut remainder: u64 = 0;
-            for limb in limbs.iter_mut().rev() {
-                // remainder < 10^19, so the quotient fits 64 bits.
-                let n = (u128::from(remainder) << 64) | u128::from(*limb);
-                let (q, r) = (n.checked_div(GROUP.into()), n.checked_rem(GROUP.into()));
-                *limb = q.and_then(|q| u64::try_from(q).ok()).unwrap_or(0);
-                remainder = r.and_then(|r| u64::try_from(r).ok()).unwrap_or(0);
-            }
+            let mut remainder = div_rem_limbs(&mut limbs, GROUP).unwrap_or(0);
             let mut written = group.len();
             for (digit, slot) in group.iter_mut().rev().enumerate() {
                 *slot = b'0'.saturating_add((remainder % 10) as u8);
