@@ -59,7 +59,7 @@ impl PublicKey {
 
     /// The public key of a secret key.
     pub fn from_secret_key(secret: &SecretKey) -> Self {
-        let point = ProjectivePoint::mul_by_generator(secret.scalar()).to_affine();
+        let point = crate::generator::mul_g(secret.scalar()).to_affine();
         let mut bytes = [0u8; 33];
         let (prefix, x) = bytes.split_at_mut(1);
         prefix.copy_from_slice(&[if bool::from(point.y_is_odd()) {

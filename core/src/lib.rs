@@ -35,6 +35,7 @@ pub mod descriptor;
 pub mod ecdsa;
 pub mod encode;
 pub mod federation;
+mod generator;
 pub mod hash;
 pub mod header;
 pub mod hex;

@@ -174,7 +174,7 @@ impl SecretKey {
 
     /// The BIP340 key pair: the secret negated if needed so that its public point has even y.
     pub fn keypair(&self) -> Keypair {
-        let point = ProjectivePoint::mul_by_generator(&self.0).to_affine();
+        let point = crate::generator::mul_g(&self.0).to_affine();
         let odd = point.y_is_odd();
         let secret = Scalar::conditional_select(&self.0, &-*self.0, odd);
         let x: [u8; 32] = point.x().into();
@@ -245,7 +245,7 @@ impl Keypair {
         if bool::from(k.is_zero()) {
             return Err(SignError::ZeroNonce);
         }
-        let r_point = ProjectivePoint::mul_by_generator(&k).to_affine();
+        let r_point = crate::generator::mul_g(&k).to_affine();
         k.conditional_assign(&-k, r_point.y_is_odd());
         let r: [u8; 32] = r_point.x().into();
         let e = challenge(&r, &self.public.x, message);
@@ -448,7 +448,7 @@ pub fn verify_batch(items: &[BatchItem<'_>]) -> Result<(), VerifyError> {
     terms.append(&mut key_terms);
     // Σ aᵢ·Rᵢ + Σ (Σ aᵢ·eᵢ)·P must equal (Σ aᵢ·sᵢ)·G.
     let rhs = ProjectivePoint::lincomb_vartime(terms.as_slice());
-    let lhs = ProjectivePoint::mul_by_generator_vartime(&s_sum);
+    let lhs = crate::generator::mul_g_vartime(&s_sum);
     if rhs == lhs {
         Ok(())
     } else {

@@ -8,7 +8,7 @@ use core::fmt;
 use k256::elliptic_curve::ff::PrimeField;
 use k256::elliptic_curve::group::Group;
 use k256::elliptic_curve::point::AffineCoordinates;
-use k256::{FieldBytes, ProjectivePoint, Scalar};
+use k256::{FieldBytes, Scalar};
 
 /// BIP341's nothing-up-my-sleeve point H: `lift_x(SHA256(G uncompressed))`, a key nobody can
 /// sign for. An internal key of H leaves only the script paths.
@@ -91,7 +91,7 @@ pub fn output_key(
     }
     let t = Option::<Scalar>::from(Scalar::from_repr(FieldBytes::from(e.finalize())))
         .ok_or(TweakError::TweakOutOfRange)?;
-    let q = *internal.point() + ProjectivePoint::mul_by_generator(&t);
+    let q = *internal.point() + crate::generator::mul_g_vartime(&t);
     if bool::from(q.is_identity()) {
         return Err(TweakError::Infinity);
     }
