@@ -218,6 +218,12 @@ fn errors_are_named() {
         SighashCache::with_prevouts(&tx, &[]).unwrap_err().code(),
         "prevouts_mismatch"
     );
+    assert_eq!(
+        SighashCache::with_prevouts_and_leaf(&tx, &[], 0xc0, &[0x51])
+            .unwrap_err()
+            .code(),
+        "prevouts_mismatch"
+    );
     // All inputs at once: the same refusals.
     let all = |c: &SighashCache<'_>, ty: u8, annex: Option<&[u8]>| {
         c.taproot_all(ty, annex, None).unwrap_err().code()
@@ -403,6 +409,11 @@ proptest! {
         let mut theirs = BtcCache::new(&b);
         let leaf_hash: TapLeafHash = tap_leaf_hash(0xc0, &leaf);
         let btc_leaf = bitcoin::TapLeafHash::from_byte_array(leaf_hash.to_byte_array());
+        // The cache built with the leaf: the same leaf hash and the same sighashes.
+        let (with_leaf, got_leaf) = SighashCache::with_prevouts_and_leaf(&tx, &prevouts, 0xc0, &leaf).unwrap();
+        prop_assert_eq!(got_leaf, leaf_hash);
+        let path = Some(ScriptPath { leaf_hash, codesep_pos: codesep });
+        prop_assert_eq!(with_leaf.taproot_all(0x00, None, path), ours.taproot_all(0x00, None, path));
         // `taproot_all`: every input's sighash in order, or the first input's error (the types
         // here are all valid).
         for t in TAP_TYPES {

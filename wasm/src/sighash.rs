@@ -7,7 +7,7 @@ use crate::objects;
 use crate::tx::decode;
 use js_sys::{Array, Uint8Array};
 use pegkit_core::TxOut;
-use pegkit_core::hash::Sighash;
+use pegkit_core::hash::TapLeafHash;
 use pegkit_core::sighash::{
     ScriptPath, SighashCache, SighashError, TAPSCRIPT_LEAF_VERSION, tap_leaf_hash,
 };
@@ -180,8 +180,17 @@ pub fn sighash_taproot(
     let prevouts = prevouts_of(&prevouts)?;
     let request = taproot_request(&sighash_type, options)?;
     let cache = SighashCache::with_prevouts(&tx, &prevouts).map_err(|e| sighash_error(&e))?;
-    request
-        .hash(&cache, input_index as usize)
+    let script_path = request
+        .leaf
+        .as_ref()
+        .map(|leaf| leaf.script_path(tap_leaf_hash(leaf.version, &leaf.script)));
+    cache
+        .taproot(
+            input_index as usize,
+            request.ty,
+            request.annex.as_deref(),
+            script_path,
+        )
         .map(|h| h.to_byte_array().to_vec())
         .map_err(|e| sighash_error(&e))
 }
@@ -202,24 +211,46 @@ pub fn sighashes_taproot(
     let tx = decode(&tx)?;
     let prevouts = prevouts_of(&prevouts)?;
     let request = taproot_request(&sighash_type, options)?;
-    let cache = SighashCache::with_prevouts(&tx, &prevouts).map_err(|e| sighash_error(&e))?;
+    // The leaf is hashed with the transaction-wide hashes (in SIMD lanes).
+    let (cache, script_path) = match &request.leaf {
+        Some(leaf) => {
+            let (cache, leaf_hash) =
+                SighashCache::with_prevouts_and_leaf(&tx, &prevouts, leaf.version, &leaf.script)
+                    .map_err(|e| sighash_error(&e))?;
+            (cache, Some(leaf.script_path(leaf_hash)))
+        }
+        None => (
+            SighashCache::with_prevouts(&tx, &prevouts).map_err(|e| sighash_error(&e))?,
+            None,
+        ),
+    };
     let hashes = cache
-        .taproot_all(request.ty, request.annex.as_deref(), request.script_path)
+        .taproot_all(request.ty, request.annex.as_deref(), script_path)
         .map_err(|e| sighash_error(&e))?;
     let packed: Vec<u8> = hashes.iter().flat_map(|h| *h.as_byte_array()).collect();
     Ok(objects::hash_list(&packed))
 }
 
-/// What a taproot sighash commits to besides the transaction: type byte, annex, script path.
+/// What a taproot sighash commits to besides the transaction: type byte, annex, script leaf.
 struct TaprootRequest {
     ty: u8,
     annex: Option<Vec<u8>>,
-    script_path: Option<ScriptPath>,
+    leaf: Option<Leaf>,
 }
 
-impl TaprootRequest {
-    fn hash(&self, cache: &SighashCache<'_>, input: usize) -> Result<Sighash, SighashError> {
-        cache.taproot(input, self.ty, self.annex.as_deref(), self.script_path)
+/// A script-path spend's leaf, not yet hashed, and its last `OP_CODESEPARATOR` position.
+struct Leaf {
+    version: u8,
+    script: Vec<u8>,
+    codesep_pos: u32,
+}
+
+impl Leaf {
+    fn script_path(&self, leaf_hash: TapLeafHash) -> ScriptPath {
+        ScriptPath {
+            leaf_hash,
+            codesep_pos: self.codesep_pos,
+        }
     }
 }
 
@@ -243,7 +274,7 @@ fn taproot_request(
         .transpose()?;
     let leaf_version = get("leafVersion")?;
     let codesep_pos = get("codesepPos")?;
-    let script_path = match get("leafScript")? {
+    let leaf = match get("leafScript")? {
         Some(script) => {
             let script = bytes(&script, "options.leafScript")?;
             let version = match leaf_version {
@@ -254,8 +285,9 @@ fn taproot_request(
                 Some(p) => int_of(&p, "options.codesepPos", 0, i64::from(u32::MAX))? as u32,
                 None => u32::MAX,
             };
-            Some(ScriptPath {
-                leaf_hash: tap_leaf_hash(version, &script),
+            Some(Leaf {
+                version,
+                script,
                 codesep_pos,
             })
         }
@@ -267,11 +299,7 @@ fn taproot_request(
         }
         None => None,
     };
-    Ok(TaprootRequest {
-        ty,
-        annex,
-        script_path,
-    })
+    Ok(TaprootRequest { ty, annex, leaf })
 }
 
 fn leaf_version_of(v: &JsValue, name: &str) -> Result<u8, JsValue> {

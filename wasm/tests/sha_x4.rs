@@ -1,7 +1,8 @@
-//! Four-lane SIMD double SHA-256 (`pegkit_core::hash::sha256d_{80,64}_{x4,many}`) against the
-//! scalar `sha256d_80`/`sha256d_64`, in Node (`wasm-pack test --release --node --test sha_x4`)
-//! and headless Chromium (`WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --release --headless
-//! --chrome --test sha_x4`), plus a timing report (`-- --nocapture`; it never asserts a time).
+//! Four-lane SIMD SHA-256 (`pegkit_core::hash::sha256d_{80,64}_{x4,many}`, `finalize_many` and
+//! the sighash cache built on it) against the scalar code, in Node (`wasm-pack test --release
+//! --node --test sha_x4`) and headless Chromium (`WASM_BINDGEN_USE_BROWSER=1 wasm-pack test
+//! --release --headless --chrome --test sha_x4`), plus a timing report (`-- --nocapture`; it
+//! never asserts a time).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -274,4 +275,83 @@ fn timing_900000() {
         s80 / x80,
         s64 / x64
     );
+}
+
+/// `SighashCache::with_prevouts_and_leaf` hashes the leaf in the lanes of the transaction-wide
+/// hashes: leaves of every length around the block and compact-size boundaries, beside
+/// transactions of 1 to 40 inputs, give `tap_leaf_hash`'s hash and the same sighashes as a cache
+/// built without the leaf.
+#[wasm_bindgen_test]
+fn sighash_cache_hashes_the_leaf_in_lanes_like_alone() {
+    use pegkit_core::sighash::{ScriptPath, SighashCache, tap_leaf_hash};
+    use pegkit_core::{OutPoint, Transaction, TxIn, TxOut, Txid, Witness};
+    let mut rng = Rng(0x1eaf);
+    let mut checked = 0;
+    for inputs in [1usize, 2, 5, 20, 40] {
+        let tx = Transaction {
+            version: 2,
+            inputs: (0..inputs)
+                .map(|i| TxIn {
+                    previous_output: OutPoint {
+                        txid: Txid::from_byte_array(rng.array()),
+                        vout: i as u32,
+                    },
+                    script_sig: vec![],
+                    sequence: rng.next() as u32,
+                    witness: Witness::default(),
+                })
+                .collect(),
+            outputs: (0..(rng.next() % 30) as usize)
+                .map(|_| TxOut {
+                    value: (rng.next() >> 20) as i64,
+                    script_pubkey: {
+                        let mut s = vec![0u8; (rng.next() % 60) as usize];
+                        rng.fill(&mut s);
+                        s
+                    },
+                })
+                .collect(),
+            lock_time: rng.next() as u32,
+        };
+        let prevouts: Vec<TxOut> = (0..inputs)
+            .map(|_| TxOut {
+                value: (rng.next() >> 20) as i64,
+                script_pubkey: {
+                    let mut s = vec![0u8; 34];
+                    rng.fill(&mut s);
+                    s
+                },
+            })
+            .collect();
+        let alone = SighashCache::with_prevouts(&tx, &prevouts).unwrap();
+        for len in [
+            0usize, 1, 22, 53, 54, 55, 56, 63, 64, 117, 118, 119, 120, 252, 253, 254, 600, 65_536,
+        ] {
+            let mut script = vec![0u8; len];
+            rng.fill(&mut script);
+            let version = [0xc0u8, 0xc2, 0x00][len % 3];
+            let (cache, leaf_hash) =
+                SighashCache::with_prevouts_and_leaf(&tx, &prevouts, version, &script).unwrap();
+            assert_eq!(
+                leaf_hash,
+                tap_leaf_hash(version, &script),
+                "leaf of {len} bytes"
+            );
+            let path = Some(ScriptPath {
+                leaf_hash,
+                codesep_pos: u32::MAX,
+            });
+            assert_eq!(
+                cache.taproot_all(0x00, None, path).unwrap(),
+                alone.taproot_all(0x00, None, path).unwrap(),
+                "{inputs} inputs, leaf of {len} bytes"
+            );
+            assert_eq!(
+                cache.taproot_all(0x81, None, None).unwrap(),
+                alone.taproot_all(0x81, None, None).unwrap()
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 5 * 18);
 }
