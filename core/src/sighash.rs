@@ -190,8 +190,9 @@ impl<'a> SighashCache<'a> {
     }
 
     /// [`with_prevouts`](Self::with_prevouts) and [`tap_leaf_hash`]`(leaf_version, script)`,
-    /// hashed together: on wasm32 with `simd128` the leaf's blocks share the SIMD lanes of the
-    /// transaction-wide hashes instead of running after them (a 10-of-15 leaf is 9 blocks).
+    /// hashed together: on wasm32 with `simd128` the leaf is one more message in the SIMD lanes
+    /// of the transaction-wide hashes instead of being hashed after them (a 10-of-15 leaf is 9
+    /// blocks).
     ///
     /// # Errors
     /// [`SighashError::PrevoutsMismatch`] when the counts differ.
@@ -225,8 +226,8 @@ impl<'a> SighashCache<'a> {
             amounts.put(&p.value.to_le_bytes());
             write_var_bytes(&mut script_pubkeys, &p.script_pubkey);
         }
-        // The five transaction-wide hashes side by side (SIMD lanes in wasm); the usually
-        // longest first, so that the short ones share a lane.
+        // The five transaction-wide hashes, and the leaf's when one is given, side by side (SIMD
+        // lanes in wasm; each lane takes the next message when its own ends).
         let empty = HashEngine::new();
         let inputs = tx.inputs.len();
         let outputs_size = tx.outputs.iter().fold(0usize, |n, o| {
@@ -238,8 +239,8 @@ impl<'a> SighashCache<'a> {
         let sequences = bytes_of(inputs.saturating_mul(4), |v| write_sequences(tx, v));
         let leaf_engine = leaf.map(|(version, script)| tap_leaf_engine(version, script.len()));
         let mut hashes = [[0u8; 32]; 6];
-        // Longest first (outputs, prevouts and scripts grow with the transaction), so that the
-        // short ones and the leaf share the fourth lane.
+        // The usually longest first (outputs, prevouts and scripts grow with the transaction), so
+        // that the short ones, then the leaf, follow one another in the lane that frees first.
         let jobs = [
             (&empty, outputs_bytes.as_slice()),
             (&empty, &prevouts_bytes),

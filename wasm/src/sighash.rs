@@ -6,11 +6,10 @@ use crate::error::{from_core, invalid_argument, with_input};
 use crate::objects;
 use crate::tx::decode;
 use js_sys::{Array, Uint8Array};
-use pegkit_core::TxOut;
-use pegkit_core::hash::TapLeafHash;
 use pegkit_core::sighash::{
     ScriptPath, SighashCache, SighashError, TAPSCRIPT_LEAF_VERSION, tap_leaf_hash,
 };
+use pegkit_core::{Transaction, TxOut};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -179,11 +178,7 @@ pub fn sighash_taproot(
     let tx = decode(&tx)?;
     let prevouts = prevouts_of(&prevouts)?;
     let request = taproot_request(&sighash_type, options)?;
-    let cache = SighashCache::with_prevouts(&tx, &prevouts).map_err(|e| sighash_error(&e))?;
-    let script_path = request
-        .leaf
-        .as_ref()
-        .map(|leaf| leaf.script_path(tap_leaf_hash(leaf.version, &leaf.script)));
+    let (cache, script_path) = request.cache(&tx, &prevouts)?;
     cache
         .taproot(
             input_index as usize,
@@ -211,19 +206,7 @@ pub fn sighashes_taproot(
     let tx = decode(&tx)?;
     let prevouts = prevouts_of(&prevouts)?;
     let request = taproot_request(&sighash_type, options)?;
-    // The leaf is hashed with the transaction-wide hashes (in SIMD lanes).
-    let (cache, script_path) = match &request.leaf {
-        Some(leaf) => {
-            let (cache, leaf_hash) =
-                SighashCache::with_prevouts_and_leaf(&tx, &prevouts, leaf.version, &leaf.script)
-                    .map_err(|e| sighash_error(&e))?;
-            (cache, Some(leaf.script_path(leaf_hash)))
-        }
-        None => (
-            SighashCache::with_prevouts(&tx, &prevouts).map_err(|e| sighash_error(&e))?,
-            None,
-        ),
-    };
+    let (cache, script_path) = request.cache(&tx, &prevouts)?;
     let hashes = cache
         .taproot_all(request.ty, request.annex.as_deref(), script_path)
         .map_err(|e| sighash_error(&e))?;
@@ -245,11 +228,28 @@ struct Leaf {
     codesep_pos: u32,
 }
 
-impl Leaf {
-    fn script_path(&self, leaf_hash: TapLeafHash) -> ScriptPath {
-        ScriptPath {
-            leaf_hash,
-            codesep_pos: self.codesep_pos,
+impl TaprootRequest {
+    /// The sighash cache of `tx` and the script path, the leaf hashed together with the
+    /// transaction-wide hashes (in SIMD lanes).
+    fn cache<'a>(
+        &self,
+        tx: &'a Transaction,
+        prevouts: &'a [TxOut],
+    ) -> Result<(SighashCache<'a>, Option<ScriptPath>), JsValue> {
+        match &self.leaf {
+            Some(leaf) => {
+                let (cache, leaf_hash) =
+                    SighashCache::with_prevouts_and_leaf(tx, prevouts, leaf.version, &leaf.script)
+                        .map_err(|e| sighash_error(&e))?;
+                let path = ScriptPath {
+                    leaf_hash,
+                    codesep_pos: leaf.codesep_pos,
+                };
+                Ok((cache, Some(path)))
+            }
+            None => SighashCache::with_prevouts(tx, prevouts)
+                .map(|cache| (cache, None))
+                .map_err(|e| sighash_error(&e)),
         }
     }
 }

@@ -277,10 +277,31 @@ fn timing_900000() {
     );
 }
 
+/// BIP341's leaf hash written out from the BIP with the plain SHA-256: `SHA256(SHA256("TapLeaf")
+/// || SHA256("TapLeaf") || version || compact_size(len) || script)`.
+fn leaf_reference(version: u8, script: &[u8]) -> [u8; 32] {
+    let tag = pegkit_core::hash::sha256(b"TapLeaf");
+    let mut m = [tag, tag].concat();
+    m.push(version);
+    match script.len() {
+        n @ 0..=0xfc => m.push(n as u8),
+        n @ 0xfd..=0xffff => {
+            m.push(0xfd);
+            m.extend_from_slice(&(n as u16).to_le_bytes());
+        }
+        n => {
+            m.push(0xfe);
+            m.extend_from_slice(&(n as u32).to_le_bytes());
+        }
+    }
+    m.extend_from_slice(script);
+    pegkit_core::hash::sha256(&m)
+}
+
 /// `SighashCache::with_prevouts_and_leaf` hashes the leaf in the lanes of the transaction-wide
-/// hashes: leaves of every length around the block and compact-size boundaries, beside
-/// transactions of 1 to 40 inputs, give `tap_leaf_hash`'s hash and the same sighashes as a cache
-/// built without the leaf.
+/// hashes: leaves of every length around the block and compact-size boundaries (one-, three- and
+/// five-byte lengths), beside transactions of 1 to 40 inputs, give the BIP's leaf hash (computed
+/// here from plain SHA-256) and the same sighashes as a cache built without the leaf.
 #[wasm_bindgen_test]
 fn sighash_cache_hashes_the_leaf_in_lanes_like_alone() {
     use pegkit_core::sighash::{ScriptPath, SighashCache, tap_leaf_hash};
@@ -333,23 +354,24 @@ fn sighash_cache_hashes_the_leaf_in_lanes_like_alone() {
             let (cache, leaf_hash) =
                 SighashCache::with_prevouts_and_leaf(&tx, &prevouts, version, &script).unwrap();
             assert_eq!(
-                leaf_hash,
-                tap_leaf_hash(version, &script),
+                leaf_hash.to_byte_array(),
+                leaf_reference(version, &script),
                 "leaf of {len} bytes"
             );
+            assert_eq!(leaf_hash, tap_leaf_hash(version, &script));
             let path = Some(ScriptPath {
                 leaf_hash,
                 codesep_pos: u32::MAX,
             });
-            assert_eq!(
-                cache.taproot_all(0x00, None, path).unwrap(),
-                alone.taproot_all(0x00, None, path).unwrap(),
-                "{inputs} inputs, leaf of {len} bytes"
-            );
-            assert_eq!(
-                cache.taproot_all(0x81, None, None).unwrap(),
-                alone.taproot_all(0x81, None, None).unwrap()
-            );
+            // Script path (SIGHASH_DEFAULT) and key path (SIGHASH_ALL): both commit to every
+            // transaction-wide hash.
+            for (ty, path) in [(0x00, path), (0x01, None)] {
+                assert_eq!(
+                    cache.taproot_all(ty, None, path).unwrap(),
+                    alone.taproot_all(ty, None, path).unwrap(),
+                    "{inputs} inputs, leaf of {len} bytes, type {ty}"
+                );
+            }
             checked += 1;
         }
     }
