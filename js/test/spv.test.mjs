@@ -93,6 +93,7 @@ test('merkle root, proof and verify on block 830000', () => {
   };
   named(5, 'g'.repeat(64), 'invalid_hex');
   named(3, 'é'.repeat(64), 'invalid_hex');
+  named(1, 'a'.repeat(63) + '\ud800', 'invalid_hex'); // a lone surrogate: 64 UTF-16 units, 66 UTF-8 bytes
   named(2, txids[2].slice(2), 'invalid_length');
   named(7, 7, 'invalid_argument');
 });

@@ -154,15 +154,18 @@ export function packPrevouts(list) {
   return out;
 }
 
-// A list of strings of exactly `length` characters each, joined into one string (one crossing
-// instead of one per element), or `undefined` for any other list.
+// A list of strings of exactly `length` characters each, joined and encoded as UTF-8 (one
+// crossing and one native encoding instead of a crossing per element, and instead of
+// wasm-bindgen's character-by-character copy of a long string), or `undefined` for any other
+// list. A character outside ASCII takes more than one byte: the caller checks.
+const ENCODER = new TextEncoder();
 export function joinFixed(list, length) {
   if (!Array.isArray(list)) return undefined;
   for (let i = 0; i < list.length; i++) {
     const s = list[i];
     if (typeof s !== 'string' || s.length !== length) return undefined;
   }
-  return list.join('');
+  return ENCODER.encode(list.join(''));
 }
 
 // --- Results -----------------------------------------------------------------------------------

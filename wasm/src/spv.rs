@@ -4,7 +4,7 @@
 use crate::args::{array_prop, bytes, prop, u32_prop};
 use crate::error::{error, from_core, invalid_argument, with_props};
 use crate::objects;
-use js_sys::{Array, BigInt};
+use js_sys::{Array, BigInt, Uint8Array};
 use pegkit_core::chain::{
     AddError, Anchor, HeaderChain as CoreChain, PeriodStart, verify_header_list,
 };
@@ -221,13 +221,14 @@ fn txid_of(v: &JsValue, name: &str) -> Result<Txid, JsValue> {
 }
 
 fn txids_of(v: &JsValue) -> Result<Vec<Txid>, JsValue> {
-    // Fast path: all 64-character strings, joined in JS and parsed here in one pass. Anything it
-    // cannot parse is read again element by element, which names the bad element.
-    let joined = objects::join_fixed(v, 64).unwrap_or(JsValue::UNDEFINED);
-    if let Some(joined) = joined.as_string() {
+    // Fast path: all 64-character strings, joined and UTF-8 encoded in JS, parsed here in one
+    // pass (all ASCII, so 64 bytes each). Anything it cannot parse is read again element by
+    // element, which names the bad element.
+    let joined = objects::join_fixed(v, 64).ok();
+    if let Some(joined) = joined.and_then(|j| j.dyn_into::<Uint8Array>().ok()) {
+        let joined = joined.to_vec();
         if joined.is_ascii() {
             let parsed: Option<Vec<Txid>> = joined
-                .as_bytes()
                 .chunks(64)
                 .map(|c| core::str::from_utf8(c).ok()?.parse().ok())
                 .collect();
