@@ -48,6 +48,20 @@ test('block 830000: 1851 transactions, every txid', () => {
   assert.equal(block.header.hash, upstream.hash);
   assert.equal(block.header.merkleRoot, upstream.merkle_root);
   assert.deepEqual(block.transactions.map((t) => t.txid), upstream.txids);
+  // As a hex string (3.4 million characters: it crosses as UTF-8 bytes, not as a string), the
+  // same block; long strings that are not hex are refused at the same character as short ones.
+  const hex = Buffer.from(block830000()).toString('hex');
+  assert.deepEqual(pegkit.decodeBlock(hex.toUpperCase()).transactions.map((t) => t.txid), upstream.txids);
+  const refused = (text, message) =>
+    assert.throws(() => pegkit.decodeBlock(text), (e) => e instanceof pegkit.PegkitError && e.code === 'invalid_hex' && e.message === message);
+  refused(hex.slice(0, 5000) + 'é' + hex.slice(5002, 9000), "block: invalid hex character '\\u{e9}' at position 5000");
+  refused(hex.slice(0, 4999) + '\ud800' + hex.slice(5000, 9000), "block: invalid hex character '\\u{fffd}' at position 4999");
+  refused(hex.slice(0, 8191), 'block: hex string has odd length 8191');
+  // (Lengths count UTF-8 bytes, on both paths: 'é' is two.)
+  refused(hex.slice(0, 5000) + 'é' + hex.slice(5001, 9000), 'block: hex string has odd length 9001');
+  for (const text of ['é' + hex.slice(2, 64), 'é' + hex.slice(2, 9000)]) {
+    assert.throws(() => pegkit.decodeBlock(text), /invalid hex character '\\u\{e9\}' at position 0/);
+  }
 });
 
 test('headers 822528..830592 link', () => {

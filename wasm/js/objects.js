@@ -154,11 +154,19 @@ export function packPrevouts(list) {
   return out;
 }
 
+const ENCODER = new TextEncoder();
+
+// A string of at least `min` UTF-16 units as UTF-8 bytes (one native encoding, where
+// wasm-bindgen would copy the string into wasm character by character), or `undefined` for
+// anything else.
+export function longStringBytes(value, min) {
+  return typeof value === 'string' && value.length >= min ? ENCODER.encode(value) : undefined;
+}
+
 // A list of strings of exactly `length` characters each, joined and encoded as UTF-8 (one
 // crossing and one native encoding instead of a crossing per element, and instead of
 // wasm-bindgen's character-by-character copy of a long string), or `undefined` for any other
 // list. A character outside ASCII takes more than one byte: the caller checks.
-const ENCODER = new TextEncoder();
 export function joinFixed(list, length) {
   if (!Array.isArray(list)) return undefined;
   for (let i = 0; i < list.length; i++) {

@@ -15,10 +15,22 @@ extern "C" {
     pub type BytesArg;
 }
 
+/// From this many UTF-16 units on, a string argument crosses as UTF-8 bytes.
+const LONG_STRING: u32 = 4096;
+
 /// Bytes from a `Uint8Array` or a hex string (either case).
 pub(crate) fn bytes(value: &JsValue, name: &str) -> Result<Vec<u8>, JsValue> {
     if let Some(array) = value.dyn_ref::<Uint8Array>() {
         return Ok(array.to_vec());
+    }
+    // A long string (a block's hex from `getblock`) crosses as UTF-8 bytes, encoded natively in
+    // JS: the same text `as_string` gives (lone surrogates become U+FFFD either way), without
+    // wasm-bindgen's character-by-character copy.
+    let encoded = crate::objects::long_string_bytes(value, LONG_STRING);
+    if let Some(encoded) = encoded.dyn_ref::<Uint8Array>() {
+        let text = String::from_utf8(encoded.to_vec())
+            .map_err(|_| invalid_argument(name, "a Uint8Array or a hex string"))?;
+        return hex::decode(&text).map_err(|e| error(e.code(), &format!("{name}: {e}")));
     }
     match value.as_string() {
         Some(s) => hex::decode(&s).map_err(|e| error(e.code(), &format!("{name}: {e}"))),
