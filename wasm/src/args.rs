@@ -27,12 +27,11 @@ pub(crate) fn bytes(value: &JsValue, name: &str) -> Result<Vec<u8>, JsValue> {
     // JS: the same text `as_string` gives (lone surrogates become U+FFFD either way), without
     // wasm-bindgen's character-by-character copy.
     let encoded = crate::objects::long_string_bytes(value, LONG_STRING);
-    if let Some(encoded) = encoded.dyn_ref::<Uint8Array>() {
-        let text = String::from_utf8(encoded.to_vec())
-            .map_err(|_| invalid_argument(name, "a Uint8Array or a hex string"))?;
-        return hex::decode(&text).map_err(|e| error(e.code(), &format!("{name}: {e}")));
-    }
-    match value.as_string() {
+    let text = match encoded.dyn_ref::<Uint8Array>() {
+        Some(encoded) => String::from_utf8(encoded.to_vec()).ok(),
+        None => value.as_string(),
+    };
+    match text {
         Some(s) => hex::decode(&s).map_err(|e| error(e.code(), &format!("{name}: {e}"))),
         None => Err(invalid_argument(name, "a Uint8Array or a hex string")),
     }

@@ -135,12 +135,12 @@ extern "C" {
     /// value, not unwind through wasm with objects borrowed.)
     #[wasm_bindgen(catch, js_name = packPrevouts)]
     pub(crate) fn pack_prevouts(list: &JsValue) -> Result<JsValue, JsValue>;
-    /// The strings of `list` joined and UTF-8 encoded (a `Uint8Array`), if every one has exactly
-    /// `length` UTF-16 units; otherwise `undefined`.
     /// `value` UTF-8 encoded (a `Uint8Array`) if it is a string of at least `min` UTF-16 units;
     /// otherwise `undefined`.
     #[wasm_bindgen(js_name = longStringBytes)]
     pub(crate) fn long_string_bytes(value: &JsValue, min: u32) -> JsValue;
+    /// The strings of `list` joined and UTF-8 encoded (a `Uint8Array`), if every one has exactly
+    /// `length` UTF-16 units; otherwise `undefined`.
     #[wasm_bindgen(catch, js_name = joinFixed)]
     pub(crate) fn join_fixed(list: &JsValue, length: u32) -> Result<JsValue, JsValue>;
     /// 32-byte hashes packed back to back, as an array of `Uint8Array`s.
